@@ -1,0 +1,34 @@
+#!/bin/bash
+# Run the selftests in every topology on one kernel and give one verdict.
+#
+#   scripts/check.sh KERNEL TOPO...
+#
+# Each guest's TAP is printed as it comes, prefixed with its topology.  The
+# last line is "N passed, N failed, N skipped"; the exit status is non-zero
+# when anything failed, including a guest whose kernel reported a problem.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+kernel=${1:?usage: check.sh KERNEL TOPO...}
+shift
+passed=0 failed=0 skipped=0
+for topo in "$@"; do
+	scripts/guest.sh "$kernel" "$topo" /selftests/run | sed -u "s/^/[$kernel $topo] /"
+	rc=${PIPESTATUS[0]}
+	out=$BUILD/runs/$kernel-$topo/output.log
+	read -r p f s < <(awk '
+		/^not ok /		{ f++; next }
+		/^ok .*# SKIP/		{ s++; next }
+		/^ok /			{ p++ }
+		END			{ print p + 0, f + 0, s + 0 }' "$out" 2>/dev/null || echo 0 0 0)
+	# A guest that failed on its own (a kernel splat, a crash, a timeout)
+	# or whose tests reported nothing is one more failure.
+	if [ "$rc" != 0 ] && [ "$f" = 0 ] || [ $((p + f + s)) = 0 ]; then
+		echo "not ok [$kernel $topo] guest run failed (status $rc)"
+		f=$((f + 1))
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

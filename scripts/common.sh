@@ -1,0 +1,13 @@
+# Shared settings and helpers of the build scripts; sourced, not run.
+BUILD=${BUILD:-build}
+BASE_TARBALL=${BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+JOBS=${JOBS:-$(nproc)}
+
+step() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The Debian package version of the base tree, e.g. 6.12.117-1~deb12u1.
+base_version() { dpkg-query -W -f='${Version}\n' linux-source-6.12; }
+
+# The linux-source-6.12 package that the series is built and tested on.
+BASE_VERSION=${BASE_VERSION:-6.12.117-1~deb12u1}

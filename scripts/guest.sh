@@ -1,0 +1,133 @@
+#!/bin/bash
+# Boot a kernel in a QEMU (TCG) guest with a NUMA topology and run a command.
+#
+#   scripts/guest.sh KERNEL TOPO [CMD]
+#
+# KERNEL is stock or patched, TOPO a file name under scripts/topologies/,
+# CMD a shell command line (also taken from the environment).  Without CMD
+# and with a terminal on stdin, the guest shows its NUMA hardware and gives
+# a shell; without a terminal, CMD is 'numactl --hardware'.  The command's
+# output (the guest's
+# second serial port) goes to stdout and build/runs/KERNEL-TOPO/output.log;
+# the kernel console (first serial port) goes to console.log beside it.
+# The exit status is the command's, or 125 when the kernel reported a
+# panic, oops, BUG, WARNING, KASAN or lockdep splat, or the guest timed out
+# or died, whatever the command said.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+kernel=${1:?usage: guest.sh KERNEL TOPO [CMD]}
+topo=${2:?usage: guest.sh KERNEL TOPO [CMD]}
+cmd=${3-${CMD:-}}
+interactive=0
+if [ -z "$cmd" ]; then
+	if [ -t 0 ]; then interactive=1; else cmd='numactl --hardware'; fi
+fi
+timeout=${TIMEOUT:-900}
+topofile=scripts/topologies/$topo
+image=$BUILD/obj/$kernel/arch/x86/boot/bzImage
+[ -f "$topofile" ] || die "no topology '$topo'; have: $(ls scripts/topologies | tr '\n' ' ')"
+[ -f "$image" ] || die "no $kernel kernel at $image; run make first"
+[ -f "$BUILD/initramfs.cpio" ] || die "no initramfs; run make first"
+
+# --- topology file -> QEMU arguments -------------------------------------
+declare -A mem cpus offline dist
+nodes=()
+while read -r kw a b c; do
+	case "$kw" in
+	''|'#'*) ;;
+	node)
+		nodes+=("$a"); mem[$a]=0; cpus[$a]=0; offline[$a]=0
+		for kv in $b $c; do
+			case "$kv" in
+			mem=*) mem[$a]=${kv#mem=} ;;
+			cpus=*) cpus[$a]=${kv#cpus=} ;;
+			offline) offline[$a]=1 ;;
+			*) die "$topofile: unknown node attribute '$kv'" ;;
+			esac
+		done ;;
+	distance) dist[$a,$b]=$c; dist[$b,$a]=$c ;;
+	*) die "$topofile: unknown line '$kw $a $b $c'" ;;
+	esac
+done < <(sed 's/#.*//' "$topofile")
+
+# Every CPU is a socket of its own, so no package spans two nodes.  Only
+# CPU 0 comes from -smp; the others are plugged as devices, which lets an
+# offline node own a CPU slot that is never present: the firmware tables
+# then name its node, Linux keeps the node id, and the node stays offline.
+args=() slots=0 present=0 total_mem=0
+for n in "${nodes[@]}"; do
+	if [ "${mem[$n]}" -gt 0 ]; then
+		args+=(-object "memory-backend-ram,id=m$n,size=${mem[$n]}M"
+		       -numa "node,nodeid=$n,memdev=m$n")
+		total_mem=$((total_mem + mem[$n]))
+	else
+		args+=(-numa "node,nodeid=$n")
+	fi
+	for ((i = 0; i < cpus[$n]; i++)); do
+		args+=(-numa "cpu,node-id=$n,socket-id=$slots")
+		if [ "${offline[$n]}" = 0 ]; then
+			[ $slots = 0 ] || args+=(-device "qemu64-x86_64-cpu,socket-id=$slots,core-id=0,thread-id=0")
+			present=$((present + 1))
+		elif [ $slots = 0 ]; then
+			die "$topofile: the first CPU must belong to an online node"
+		fi
+		slots=$((slots + 1))
+	done
+done
+if [ ${#nodes[@]} -gt 1 ]; then
+	for a in "${nodes[@]}"; do
+		for b in "${nodes[@]}"; do
+			[ "$a" -lt "$b" ] || continue
+			args+=(-numa "dist,src=$a,dst=$b,val=${dist[$a,$b]:-20}")
+		done
+	done
+fi
+
+# --- the run's own initramfs: base image plus command and topology ------
+run=$BUILD/runs/$kernel-$topo
+rm -rf "$run"
+mkdir -p "$run/extra/etc/guest"
+cp "$topofile" "$run/extra/etc/guest/topology"
+printf '%s\n' "$cmd" > "$run/extra/etc/guest/cmd"
+(cd "$run/extra" && find . | cpio -o -H newc --quiet) > "$run/extra.cpio"
+cat "$BUILD/initramfs.cpio" "$run/extra.cpio" > "$run/initramfs.cpio"
+
+qemu=(qemu-system-x86_64 -accel tcg -nodefaults -display none -no-reboot
+      -m "${total_mem}M" -smp "1,sockets=$slots,cores=1,threads=1,maxcpus=$slots"
+      "${args[@]}" -kernel "$image" -initrd "$run/initramfs.cpio")
+append="possible_cpus=$present panic=-1 loglevel=7 ${APPEND:-}"
+
+if [ $interactive = 1 ]; then
+	step "booting $kernel kernel, topology $topo (Ctrl-A X quits)"
+	exec "${qemu[@]}" -serial mon:stdio -append "console=ttyS0 $append"
+fi
+
+step "booting $kernel kernel, topology $topo"
+set +e
+timeout -k 10 "$timeout" "${qemu[@]}" -monitor none \
+	-serial "file:$run/console.log" -serial stdio \
+	-append "console=ttyS0 $append" < /dev/null |
+	tr -d '\r' | tee "$run/output.log" | grep -v '^guest-exit-status:'
+qemu_rc=${PIPESTATUS[0]}
+set -e
+
+# --- verdict ---------------------------------------------------------------
+# Kernel reports that fail a run whatever the command printed.
+splat='Kernel panic|Oops|BUG:|WARNING:|KASAN:|UBSAN:|general protection fault|Call Trace:|INFO: task .* blocked|INFO: rcu_.* stall|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state'
+rc=$(sed -n 's/^guest-exit-status: \([0-9][0-9]*\)$/\1/p' "$run/output.log" | tail -n 1)
+if grep -Eq "$splat" "$run/console.log"; then
+	echo "guest: the $kernel kernel reported a problem in topology $topo:" >&2
+	grep -E -m 5 -A 25 "$splat" "$run/console.log" | head -n 60 >&2
+	rc=125
+elif [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	echo "guest: timed out after ${timeout}s in topology $topo; console: $run/console.log" >&2
+	tail -n 20 "$run/console.log" >&2
+	rc=125
+elif [ -z "$rc" ]; then
+	echo "guest: died before the command finished (qemu exit $qemu_rc); console: $run/console.log" >&2
+	tail -n 20 "$run/console.log" >&2
+	rc=125
+fi
+exit "$rc"

@@ -1,0 +1,18 @@
+#!/bin/bash
+# Build the mempolicy selftests from the patched tree into build/selftests,
+# against the patched tree's UAPI headers, and list them in run order.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+scripts/tree.sh patched
+src=$BUILD/src/patched
+obj=$(realpath "$BUILD/obj/patched")
+out=$(realpath -m "$BUILD/selftests/mempolicy")
+mkdir -p "$out"
+make -s -C "$src" O="$obj" headers > /dev/null
+make -s -C "$src/tools/testing/selftests/mempolicy" OUTPUT="$out" \
+	KHDR_INCLUDES="-isystem $obj/usr/include" all
+sed -n 's/^TEST_GEN_PROGS *:*= *//p' tools/testing/selftests/mempolicy/Makefile |
+	tr ' ' '\n' | grep . > "$out/tests.list"
+install -m 755 scripts/guest-selftests "$BUILD/selftests/run"

@@ -1,0 +1,71 @@
+#!/bin/bash
+# Prepare the source tree and .config of one kernel flavour.
+#
+#   scripts/tree.sh stock|patched
+#
+# build/src/$flavour is the base tree extracted from Debian's tarball; the
+# patched flavour gets our files laid over it and patches/*.patch applied.
+# Objects go to build/obj/$flavour (O=), so a re-extracted tree only
+# rebuilds the files whose contents changed.  The tree is extracted again
+# only when the set of our files or the patches change; edits to our files
+# are synced with their mtimes and picked up by an incremental make.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+flavour=${1:?usage: tree.sh stock|patched}
+src=$BUILD/src/$flavour
+obj=$BUILD/obj/$flavour
+mkdir -p "$BUILD/src" "$obj"
+
+# Files that we own and lay over the base tree, as paths from the top.
+overlay_files() {
+	git ls-files -co --exclude-standard -- mm kernel include tools/testing/selftests/mempolicy Documentation 2>/dev/null ||
+		find mm kernel include tools/testing/selftests/mempolicy Documentation -type f 2>/dev/null
+}
+
+if [ "$flavour" = patched ]; then
+	stamp=$( { base_version; overlay_files | sort; cat patches/*.patch 2>/dev/null || true; } | sha1sum | cut -c1-40)
+else
+	stamp=$(base_version | sha1sum | cut -c1-40)
+fi
+
+if [ "$(cat "$src/.tree-stamp" 2>/dev/null)" != "$stamp" ]; then
+	step "extracting base tree for $flavour"
+	rm -rf "$src" "$src.tmp"
+	mkdir -p "$src.tmp"
+	tar -xJf "$BASE_TARBALL" -C "$src.tmp" --strip-components=1
+	if [ "$flavour" = patched ]; then
+		for p in patches/*.patch; do
+			[ -e "$p" ] || continue
+			step "applying $p"
+			patch -d "$src.tmp" -p1 --quiet --forward < "$p"
+		done
+	fi
+	echo "$stamp" > "$src.tmp/.tree-stamp"
+	mv "$src.tmp" "$src"
+fi
+
+if [ "$flavour" = patched ]; then
+	overlay_files | rsync -a --files-from=- . "$src/"
+fi
+
+# Configure: allnoconfig + our fragments, redone only when they change.
+fragments="scripts/base.config tools/testing/selftests/mempolicy/config"
+cfgstamp=$(cat $fragments | sha1sum | cut -c1-40)
+if [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$cfgstamp" ] || [ ! -e "$obj/.config" ]; then
+	step "configuring $flavour"
+	make -s -C "$src" O="$(realpath "$obj")" allnoconfig >/dev/null
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" $fragments >/dev/null
+	make -s -C "$src" O="$(realpath "$obj")" olddefconfig >/dev/null
+	# merge_config only warns; an option that did not stick is an error.
+	bad=0
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=n) ! grep -q "^${line%=n}=[ym]" "$obj/.config" || { echo "config: $line did not stick" >&2; bad=1; } ;;
+		CONFIG_*) grep -qx "$line" "$obj/.config" || { echo "config: $line did not stick: $(grep "${line%%=*}[= ]" "$obj/.config" || echo unset)" >&2; bad=1; } ;;
+		esac
+	done < <(cat $fragments | grep -v '^#')
+	[ $bad = 0 ] || die "kernel config fragments do not apply"
+	echo "$cfgstamp" > "$obj/.config-stamp"
+fi

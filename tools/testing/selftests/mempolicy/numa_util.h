@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the mempolicy selftests: raw NUMA system calls, node
+ * masks as the syscalls take them, and the guest's topology description.
+ *
+ * The tests call the system calls directly rather than through libnuma so
+ * that they see exactly what the kernel returns.
+ */
+#ifndef MEMPOLICY_NUMA_UTIL_H
+#define MEMPOLICY_NUMA_UTIL_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/mempolicy.h>
+
+/* Node masks in the tests are this wide, far wider than the kernel's. */
+#define MASK_BITS	1024
+#define BITS_PER_UL	(8 * sizeof(unsigned long))
+#define MASK_LONGS	(MASK_BITS / BITS_PER_UL)
+
+struct nodemask {
+	unsigned long bits[MASK_LONGS];
+};
+
+static inline void mask_clear(struct nodemask *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+static inline void mask_set(struct nodemask *m, int node)
+{
+	m->bits[node / BITS_PER_UL] |= 1UL << (node % BITS_PER_UL);
+}
+
+static inline int mask_test(const struct nodemask *m, int node)
+{
+	return !!(m->bits[node / BITS_PER_UL] & (1UL << (node % BITS_PER_UL)));
+}
+
+static inline int mask_weight(const struct nodemask *m)
+{
+	int node, w = 0;
+
+	for (node = 0; node < MASK_BITS; node++)
+		w += mask_test(m, node);
+	return w;
+}
+
+static inline int mask_equal(const struct nodemask *a, const struct nodemask *b)
+{
+	return !memcmp(a, b, sizeof(*a));
+}
+
+/* The nth set node of @m (n from 0), or -1. */
+static inline int mask_nth(const struct nodemask *m, int n)
+{
+	int node;
+
+	for (node = 0; node < MASK_BITS; node++)
+		if (mask_test(m, node) && n-- == 0)
+			return node;
+	return -1;
+}
+
+#define for_each_node_in(node, m) \
+	for ((node) = 0; (node) < MASK_BITS; (node)++) \
+		if (mask_test((m), (node)))
+
+/* Print @m as a node list, "0-2,5", for failure messages. */
+static inline const char *mask_str(const struct nodemask *m, char *buf, size_t len)
+{
+	int node, start = -1;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (node = 0; node <= MASK_BITS; node++) {
+		int set = node < MASK_BITS && mask_test(m, node);
+
+		if (set && start < 0)
+			start = node;
+		if (!set && start >= 0) {
+			off += snprintf(buf + off, len - off, "%s%d", off ? "," : "", start);
+			if (node - 1 > start)
+				off += snprintf(buf + off, len - off, "-%d", node - 1);
+			start = -1;
+		}
+		if (off >= len)
+			break;
+	}
+	return buf;
+}
+
+/* Parse a node list such as "0-2,5" (sysfs and numa_maps format). */
+static inline int mask_parse(const char *s, struct nodemask *m)
+{
+	char *end;
+
+	mask_clear(m);
+	while (*s && *s != '\n') {
+		long a = strtol(s, &end, 10), b = a;
+
+		if (end == s || a < 0 || a >= MASK_BITS)
+			return -1;
+		s = end;
+		if (*s == '-') {
+			b = strtol(s + 1, &end, 10);
+			if (end == s + 1 || b < a || b >= MASK_BITS)
+				return -1;
+			s = end;
+		}
+		while (a <= b)
+			mask_set(m, a++);
+		if (*s == ',')
+			s++;
+		else if (*s && *s != '\n')
+			return -1;
+	}
+	return 0;
+}
+
+/* A node state mask from /sys/devices/system/node/ ("online", "has_memory"...). */
+static inline int read_node_state(const char *state, struct nodemask *m)
+{
+	char path[128], buf[4096];
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/%s", state);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		ret = mask_parse(buf, m);
+	else if (feof(f))
+		ret = mask_parse("", m);
+	fclose(f);
+	return ret;
+}
+
+static inline long sys_set_mempolicy(int mode, const struct nodemask *m, unsigned long maxnode)
+{
+	return syscall(__NR_set_mempolicy, mode, m ? m->bits : NULL, maxnode);
+}
+
+static inline long sys_get_mempolicy(int *mode, struct nodemask *m, unsigned long maxnode,
+				     void *addr, unsigned long flags)
+{
+	return syscall(__NR_get_mempolicy, mode, m ? m->bits : NULL, maxnode, addr, flags);
+}
+
+static inline long sys_mbind(void *addr, unsigned long len, int mode,
+			     const struct nodemask *m, unsigned long maxnode, unsigned int flags)
+{
+	return syscall(__NR_mbind, addr, len, mode, m ? m->bits : NULL, maxnode, flags);
+}
+
+static inline long sys_move_pages(int pid, unsigned long count, void **pages,
+				  const int *nodes, int *status, int flags)
+{
+	return syscall(__NR_move_pages, pid, count, pages, nodes, status, flags);
+}
+
+/*
+ * The kernel reads maxnode - 1 bits of a mask it is given (the historical
+ * off-by-one that libnuma also follows), so pass one more than the width.
+ */
+#define SET_MAXNODE	(MASK_BITS + 1)
+
+/* The guest's topology, as scripts/topologies/ describes it. */
+#define TOPO_MAX_NODES	64
+
+struct topology {
+	int nr_nodes;			/* nodes described, online or not */
+	struct nodemask described;
+	struct nodemask offline;	/* described but not online at boot */
+	long mem_mb[TOPO_MAX_NODES];
+	int cpus[TOPO_MAX_NODES];
+	int distance[TOPO_MAX_NODES][TOPO_MAX_NODES];
+};
+
+#define TOPOLOGY_FILE	"/etc/guest/topology"
+
+/* Load @path; 0 on success, -1 when the file is missing or malformed. */
+static inline int topology_load(const char *path, struct topology *t)
+{
+	char line[256], kw[32];
+	FILE *f = fopen(path, "r");
+	int a, b, c;
+
+	memset(t, 0, sizeof(*t));
+	if (!f)
+		return -1;
+	for (a = 0; a < TOPO_MAX_NODES; a++)
+		for (b = 0; b < TOPO_MAX_NODES; b++)
+			t->distance[a][b] = a == b ? 10 : 20;
+	while (fgets(line, sizeof(line), f)) {
+		char *hash = strchr(line, '#');
+
+		if (hash)
+			*hash = '\0';
+		if (sscanf(line, "%31s", kw) != 1)
+			continue;
+		if (!strcmp(kw, "node")) {
+			char *p;
+
+			if (sscanf(line, "node %d", &a) != 1 || a < 0 || a >= TOPO_MAX_NODES)
+				goto bad;
+			mask_set(&t->described, a);
+			if (a + 1 > t->nr_nodes)
+				t->nr_nodes = a + 1;
+			p = strstr(line, "mem=");
+			t->mem_mb[a] = p ? atol(p + 4) : 0;
+			p = strstr(line, "cpus=");
+			t->cpus[a] = p ? atoi(p + 5) : 0;
+			if (strstr(line, "offline"))
+				mask_set(&t->offline, a);
+		} else if (!strcmp(kw, "distance")) {
+			if (sscanf(line, "distance %d %d %d", &a, &b, &c) != 3 ||
+			    a < 0 || b < 0 || a >= TOPO_MAX_NODES || b >= TOPO_MAX_NODES)
+				goto bad;
+			t->distance[a][b] = t->distance[b][a] = c;
+		} else {
+			goto bad;
+		}
+	}
+	fclose(f);
+	return 0;
+bad:
+	fclose(f);
+	return -1;
+}
+
+#endif /* MEMPOLICY_NUMA_UTIL_H */

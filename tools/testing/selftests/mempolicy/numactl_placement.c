@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * numactl --membind, --interleave and --preferred place a real program's
+ * memory where asked, as /proc/PID/numa_maps of the running program shows.
+ */
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include "../kselftest_harness.h"
+#include "numa_util.h"
+
+#define NR_PAGES	64
+
+FIXTURE(numactl) {
+	struct nodemask memory;
+	char helper[PATH_MAX];
+	pid_t pid;
+	int to_child, from_child;
+	char line[1024];		/* the range's numa_maps line */
+	char policy[64];		/* its policy */
+	int pages[MASK_BITS];		/* its pages per node */
+};
+
+FIXTURE_SETUP(numactl)
+{
+	char self_path[PATH_MAX];
+	ssize_t n;
+
+	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
+	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+	ASSERT_LT(0, n);
+	self_path[n] = '\0';
+	snprintf(self->helper, sizeof(self->helper), "%s/touch_pages", dirname(self_path));
+	self->pid = 0;
+}
+
+/* Close the helper's stdin, which ends it, and reap it. */
+static void stop_helper(FIXTURE_DATA(numactl) *self)
+{
+	if (self->pid <= 0)
+		return;
+	close(self->to_child);
+	close(self->from_child);
+	waitpid(self->pid, NULL, 0);
+	self->pid = 0;
+}
+
+FIXTURE_TEARDOWN(numactl)
+{
+	stop_helper(self);
+}
+
+/*
+ * Run "numactl @option touch_pages NR_PAGES" and read the numa_maps line of
+ * the helper's pages while it waits.
+ */
+static void run_numactl(struct __test_metadata *_metadata,
+			FIXTURE_DATA(numactl) *self, const char *option)
+{
+	int in[2], out[2], node, count;
+	char line[1024], addr[32], path[64], npages[16], *tok;
+	FILE *f;
+
+	ASSERT_EQ(0, pipe(in));
+	ASSERT_EQ(0, pipe(out));
+	snprintf(npages, sizeof(npages), "%d", NR_PAGES);
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		execlp("numactl", "numactl", option, self->helper, npages, NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	self->to_child = in[1];
+	self->from_child = out[0];
+
+	f = fdopen(dup(self->from_child), "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(addr, sizeof(addr), f)) TH_LOG("numactl %s failed", option);
+	fclose(f);
+	addr[strcspn(addr, "\n")] = '\0';
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", self->pid);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	line[0] = '\0';
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, addr, strlen(addr)) && line[strlen(addr)] == ' ')
+			break;
+	fclose(f);
+	ASSERT_EQ(0, strncmp(line, addr, strlen(addr))) TH_LOG("no numa_maps line at %s", addr);
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(self->line, sizeof(self->line), "numactl %s: %s", option, line);
+
+	memset(self->pages, 0, sizeof(self->pages));
+	strtok(line, " \n");
+	tok = strtok(NULL, " \n");
+	snprintf(self->policy, sizeof(self->policy), "%s", tok ? tok : "");
+	while ((tok = strtok(NULL, " \n")))
+		if (sscanf(tok, "N%d=%d", &node, &count) == 2 && node >= 0 && node < MASK_BITS)
+			self->pages[node] = count;
+}
+
+static void expect_all_on(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(numactl) *self, int want)
+{
+	int node;
+
+	for (node = 0; node < MASK_BITS; node++)
+		EXPECT_EQ(node == want ? NR_PAGES : 0, self->pages[node])
+			TH_LOG("pages on node %d; %s", node, self->line);
+}
+
+TEST_F(numactl, membind)
+{
+	char opt[64], want[64];
+	int node;
+
+	for_each_node_in(node, &self->memory) {
+		snprintf(opt, sizeof(opt), "--membind=%d", node);
+		run_numactl(_metadata, self, opt);
+		snprintf(want, sizeof(want), "bind:%d", node);
+		EXPECT_STREQ(want, self->policy) TH_LOG("%s", self->line);
+		expect_all_on(_metadata, self, node);
+		stop_helper(self);
+	}
+}
+
+TEST_F(numactl, preferred)
+{
+	char opt[64], want[64];
+	int node;
+
+	for_each_node_in(node, &self->memory) {
+		snprintf(opt, sizeof(opt), "--preferred=%d", node);
+		run_numactl(_metadata, self, opt);
+		snprintf(want, sizeof(want), "prefer:%d", node);
+		EXPECT_STREQ(want, self->policy) TH_LOG("%s", self->line);
+		expect_all_on(_metadata, self, node);
+		stop_helper(self);
+	}
+}
+
+TEST_F(numactl, interleave)
+{
+	int nodes = mask_weight(&self->memory), node;
+	char list[256], opt[300], want[300];
+
+	mask_str(&self->memory, list, sizeof(list));
+	snprintf(opt, sizeof(opt), "--interleave=%s", list);
+	run_numactl(_metadata, self, opt);
+	snprintf(want, sizeof(want), "interleave:%s", list);
+	EXPECT_STREQ(want, self->policy) TH_LOG("%s", self->line);
+	for (node = 0; node < MASK_BITS; node++) {
+		if (!mask_test(&self->memory, node)) {
+			EXPECT_EQ(0, self->pages[node]) TH_LOG("node %d; %s", node, self->line);
+			continue;
+		}
+		EXPECT_GE(self->pages[node], NR_PAGES / nodes) TH_LOG("node %d; %s", node, self->line);
+		EXPECT_LE(self->pages[node], NR_PAGES / nodes + 1) TH_LOG("node %d; %s", node, self->line);
+	}
+}
+
+TEST_HARNESS_MAIN

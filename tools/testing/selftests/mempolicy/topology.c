@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's NUMA topology is the one that QEMU was asked for: which nodes
+ * are online, how much memory and how many CPUs each has, and the distance
+ * table.  Every other test relies on this, so it runs first.
+ */
+#include "../kselftest_harness.h"
+#include "numa_util.h"
+
+FIXTURE(topology) {
+	struct topology want;
+	struct nodemask online;
+};
+
+FIXTURE_SETUP(topology)
+{
+	if (topology_load(TOPOLOGY_FILE, &self->want))
+		SKIP(return, "no topology description in " TOPOLOGY_FILE);
+	ASSERT_EQ(0, read_node_state("online", &self->online));
+}
+
+FIXTURE_TEARDOWN(topology)
+{
+}
+
+/* Nodes described and not marked offline are exactly the online ones. */
+TEST_F(topology, online_nodes)
+{
+	struct nodemask want = self->want.described;
+	char a[256], b[256];
+	int node;
+
+	for_each_node_in(node, &self->want.offline)
+		want.bits[node / BITS_PER_UL] &= ~(1UL << (node % BITS_PER_UL));
+	EXPECT_TRUE(mask_equal(&want, &self->online))
+		TH_LOG("online nodes %s, want %s", mask_str(&self->online, a, sizeof(a)),
+		       mask_str(&want, b, sizeof(b)));
+}
+
+/* A node that firmware describes but that has nothing stays possible. */
+TEST_F(topology, offline_nodes_possible)
+{
+	struct nodemask possible;
+	int node;
+
+	ASSERT_EQ(0, read_node_state("possible", &possible));
+	for_each_node_in(node, &self->want.described)
+		EXPECT_TRUE(mask_test(&possible, node)) TH_LOG("node %d not possible", node);
+	for_each_node_in(node, &self->want.offline)
+		EXPECT_FALSE(mask_test(&self->online, node)) TH_LOG("node %d online", node);
+}
+
+static long node_memtotal_kb(int node)
+{
+	char path[128], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d MemTotal: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/*
+ * has_memory holds the nodes given memory, and each node's MemTotal is what
+ * it was given less what firmware and the kernel keep (under half).
+ */
+TEST_F(topology, node_memory)
+{
+	struct nodemask has_memory;
+	int node;
+
+	ASSERT_EQ(0, read_node_state("has_memory", &has_memory));
+	for_each_node_in(node, &self->online) {
+		long want_kb = self->want.mem_mb[node] * 1024;
+		long kb = node_memtotal_kb(node);
+
+		EXPECT_EQ(want_kb > 0, mask_test(&has_memory, node))
+			TH_LOG("node %d: has_memory disagrees with %ld MiB", node,
+			       self->want.mem_mb[node]);
+		if (!want_kb) {
+			EXPECT_EQ(0, kb) TH_LOG("memoryless node %d has %ld kB", node, kb);
+			continue;
+		}
+		EXPECT_LE(kb, want_kb) TH_LOG("node %d: %ld kB > %ld kB", node, kb, want_kb);
+		EXPECT_GT(kb, want_kb / 2) TH_LOG("node %d: %ld kB of %ld kB", node, kb, want_kb);
+	}
+}
+
+static int node_cpu_count(int node)
+{
+	char path[128], buf[1024];
+	struct nodemask cpus;
+	int n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	if (!mask_parse(buf, &cpus))
+		n = mask_weight(&cpus);
+	fclose(f);
+	return n;
+}
+
+/* CPUs per node, and has_cpu holds the nodes that have any. */
+TEST_F(topology, node_cpus)
+{
+	struct nodemask has_cpu;
+	int node;
+
+	ASSERT_EQ(0, read_node_state("has_cpu", &has_cpu));
+	for_each_node_in(node, &self->online) {
+		EXPECT_EQ(self->want.cpus[node], node_cpu_count(node))
+			TH_LOG("node %d CPUs", node);
+		EXPECT_EQ(self->want.cpus[node] > 0, mask_test(&has_cpu, node))
+			TH_LOG("node %d in has_cpu", node);
+	}
+}
+
+/* Each online node's distance row lists the online nodes in order. */
+TEST_F(topology, distances)
+{
+	int from, to;
+
+	for_each_node_in(from, &self->online) {
+		char path[128], buf[1024], *p = buf, *end;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/distance", from);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f);
+		ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+		fclose(f);
+		for_each_node_in(to, &self->online) {
+			long d = strtol(p, &end, 10);
+
+			ASSERT_NE(p, end) TH_LOG("node %d: short distance row '%s'", from, buf);
+			EXPECT_EQ(self->want.distance[from][to], d)
+				TH_LOG("distance %d -> %d", from, to);
+			p = end;
+		}
+	}
+}
+
+TEST_HARNESS_MAIN
