@@ -11,3 +11,6 @@ base_version() { dpkg-query -W -f='${Version}\n' linux-source-6.12; }
 
 # The linux-source-6.12 package that the series is built and tested on.
 BASE_VERSION=${BASE_VERSION:-6.12.117-1~deb12u1}
+
+# The hunks of patches/ in the order that patches/series gives.
+series_patches() { sed -n 's/^patch: *//p' patches/series; }

@@ -11,6 +11,8 @@ mkdir -p "$BUILD/logs"
 log=$BUILD/logs/kernel-$flavour.log
 step "building the $flavour kernel (log: $log)"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache}
+# Paths relative to build/, so that the stock, patched and series trees share hits.
+export CCACHE_BASEDIR=$(realpath "$BUILD")
 # A fixed timestamp keeps the objects identical between rebuilds, which is
 # what lets ccache hit.
 set +e

@@ -4,7 +4,8 @@
 #   scripts/tree.sh stock|patched
 #
 # build/src/$flavour is the base tree extracted from Debian's tarball; the
-# patched flavour gets our files laid over it and patches/*.patch applied.
+# patched flavour gets our files laid over it and the hunks of patches/
+# applied in the order of patches/series.
 # Objects go to build/obj/$flavour (O=), so a re-extracted tree only
 # rebuilds the files whose contents changed.  The tree is extracted again
 # only when the set of our files or the patches change; edits to our files
@@ -25,7 +26,7 @@ overlay_files() {
 }
 
 if [ "$flavour" = patched ]; then
-	stamp=$( { base_version; overlay_files | sort; cat patches/*.patch 2>/dev/null || true; } | sha1sum | cut -c1-40)
+	stamp=$( { base_version; overlay_files | sort; series_patches; cat $(series_patches | sed 's|^|patches/|'); } | sha1sum | cut -c1-40)
 else
 	stamp=$(base_version | sha1sum | cut -c1-40)
 fi
@@ -36,10 +37,9 @@ if [ "$(cat "$src/.tree-stamp" 2>/dev/null)" != "$stamp" ]; then
 	mkdir -p "$src.tmp"
 	tar -xJf "$BASE_TARBALL" -C "$src.tmp" --strip-components=1
 	if [ "$flavour" = patched ]; then
-		for p in patches/*.patch; do
-			[ -e "$p" ] || continue
-			step "applying $p"
-			patch -d "$src.tmp" -p1 --quiet --forward < "$p"
+		for p in $(series_patches); do
+			step "applying patches/$p"
+			patch -d "$src.tmp" -p1 --quiet --forward < "patches/$p"
 		done
 	fi
 	echo "$stamp" > "$src.tmp/.tree-stamp"
