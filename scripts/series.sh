@@ -18,7 +18,7 @@ base_tree() {
 	mkdir -p "$1"
 	tar -xJf "$BASE_TARBALL" -C "$1" --strip-components=1
 	git -C "$1" init -q
-	git -C "$1" add -A
+	git -C "$1" add -A -f
 	git -C "$1" -c core.autocrlf=false commit -q -m "Linux $(base_version | cut -d- -f1) (Debian linux-source-6.12 $(base_version))"
 }
 step "extracting the base tree"
@@ -43,7 +43,7 @@ commit_block() {
 	for p in $hunks; do
 		git -C "$work/linux" apply --whitespace=error "$top/patches/$p"
 	done
-	git -C "$work/linux" add -A
+	git -C "$work/linux" add -A -f
 	printf '%s\n\n%s\n' "$subject" "$body" |
 		git -C "$work/linux" commit -q -s -F -
 }

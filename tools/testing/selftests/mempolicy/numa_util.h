@@ -66,9 +66,13 @@ static inline int mask_nth(const struct nodemask *m, int n)
 	return -1;
 }
 
-#define for_each_node_in(node, m) \
-	for ((node) = 0; (node) < MASK_BITS; (node)++) \
-		if (mask_test((m), (node)))
+/* The first node of @m after @node (-1 to start), or MASK_BITS if none. */
+static inline int mask_next(const struct nodemask *m, int node)
+{
+	while (++node < MASK_BITS && !mask_test(m, node))
+		;
+	return node;
+}
 
 /* Print @m as a node list, "0-2,5", for failure messages. */
 static inline const char *mask_str(const struct nodemask *m, char *buf, size_t len)
@@ -222,7 +226,8 @@ static inline int topology_load(const char *path, struct topology *t)
 			if (sscanf(line, "distance %d %d %d", &a, &b, &c) != 3 ||
 			    a < 0 || b < 0 || a >= TOPO_MAX_NODES || b >= TOPO_MAX_NODES)
 				goto bad;
-			t->distance[a][b] = t->distance[b][a] = c;
+			t->distance[a][b] = c;
+			t->distance[b][a] = c;
 		} else {
 			goto bad;
 		}

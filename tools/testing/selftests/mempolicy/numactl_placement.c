@@ -36,7 +36,7 @@ FIXTURE_SETUP(numactl)
 }
 
 /* Close the helper's stdin, which ends it, and reap it. */
-static void stop_helper(FIXTURE_DATA(numactl) *self)
+static void stop_helper(struct _test_data_numactl *self)
 {
 	if (self->pid <= 0)
 		return;
@@ -56,7 +56,7 @@ FIXTURE_TEARDOWN(numactl)
  * the helper's pages while it waits.
  */
 static void run_numactl(struct __test_metadata *_metadata,
-			FIXTURE_DATA(numactl) *self, const char *option)
+			struct _test_data_numactl *self, const char *option)
 {
 	int in[2], out[2], node, count;
 	char line[1024], addr[32], path[64], npages[16], *tok;
@@ -99,16 +99,16 @@ static void run_numactl(struct __test_metadata *_metadata,
 	snprintf(self->line, sizeof(self->line), "numactl %s: %s", option, line);
 
 	memset(self->pages, 0, sizeof(self->pages));
-	strtok(line, " \n");
-	tok = strtok(NULL, " \n");
+	strtok(line, " ");
+	tok = strtok(NULL, " ");
 	snprintf(self->policy, sizeof(self->policy), "%s", tok ? tok : "");
-	while ((tok = strtok(NULL, " \n")))
+	while ((tok = strtok(NULL, " ")))
 		if (sscanf(tok, "N%d=%d", &node, &count) == 2 && node >= 0 && node < MASK_BITS)
 			self->pages[node] = count;
 }
 
 static void expect_all_on(struct __test_metadata *_metadata,
-			  FIXTURE_DATA(numactl) *self, int want)
+			  struct _test_data_numactl *self, int want)
 {
 	int node;
 
@@ -122,7 +122,8 @@ TEST_F(numactl, membind)
 	char opt[64], want[64];
 	int node;
 
-	for_each_node_in(node, &self->memory) {
+	node = -1;
+	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
 		snprintf(opt, sizeof(opt), "--membind=%d", node);
 		run_numactl(_metadata, self, opt);
 		snprintf(want, sizeof(want), "bind:%d", node);
@@ -137,7 +138,8 @@ TEST_F(numactl, preferred)
 	char opt[64], want[64];
 	int node;
 
-	for_each_node_in(node, &self->memory) {
+	node = -1;
+	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
 		snprintf(opt, sizeof(opt), "--preferred=%d", node);
 		run_numactl(_metadata, self, opt);
 		snprintf(want, sizeof(want), "prefer:%d", node);
@@ -162,8 +164,10 @@ TEST_F(numactl, interleave)
 			EXPECT_EQ(0, self->pages[node]) TH_LOG("node %d; %s", node, self->line);
 			continue;
 		}
-		EXPECT_GE(self->pages[node], NR_PAGES / nodes) TH_LOG("node %d; %s", node, self->line);
-		EXPECT_LE(self->pages[node], NR_PAGES / nodes + 1) TH_LOG("node %d; %s", node, self->line);
+		EXPECT_GE(self->pages[node], NR_PAGES / nodes)
+			TH_LOG("node %d; %s", node, self->line);
+		EXPECT_LE(self->pages[node], NR_PAGES / nodes + 1)
+			TH_LOG("node %d; %s", node, self->line);
 	}
 }
 

@@ -39,7 +39,7 @@ FIXTURE_TEARDOWN(placement)
  * asserting that both ways of asking agree and that the data is intact.
  */
 static void place_and_locate(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(placement) *self, int mode,
+			     struct _test_data_placement *self, int mode,
 			     const struct nodemask *nodes, int *where)
 {
 	void *pages[NR_PAGES];
@@ -74,12 +74,13 @@ static void place_and_locate(struct __test_metadata *_metadata,
 
 /* Bound or preferred to one node at a time: every page on that node. */
 static void each_node(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(placement) *self, int mode)
+		      struct _test_data_placement *self, int mode)
 {
 	int where[NR_PAGES], node, i;
 	struct nodemask one;
 
-	for_each_node_in(node, &self->memory) {
+	node = -1;
+	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
 		mask_clear(&one);
 		mask_set(&one, node);
 		place_and_locate(_metadata, self, mode, &one, where);
@@ -125,7 +126,8 @@ TEST_F(placement, interleave_all_nodes)
 			TH_LOG("page %d on node %d", i, node);
 		count[node]++;
 	}
-	for_each_node_in(node, &self->memory) {
+	node = -1;
+	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
 		EXPECT_GE(count[node], NR_PAGES / nodes) TH_LOG("node %d", node);
 		EXPECT_LE(count[node], NR_PAGES / nodes + 1) TH_LOG("node %d", node);
 	}

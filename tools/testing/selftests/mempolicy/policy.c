@@ -44,19 +44,17 @@ FIXTURE_VARIANT_ADD(policy, preferred_static) {
 
 FIXTURE_SETUP(policy)
 {
-	int n = 0;
-
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
 	ASSERT_LT(0, mask_weight(&self->memory));
 	mask_clear(&self->set);
 	switch (variant->nodes) {
 	case NO_NODES:
 		break;
-	case LAST_NODE:
-		n = mask_weight(&self->memory) - 1;
-		/* fall through */
 	case FIRST_NODE:
-		mask_set(&self->set, mask_nth(&self->memory, n));
+		mask_set(&self->set, mask_nth(&self->memory, 0));
+		break;
+	case LAST_NODE:
+		mask_set(&self->set, mask_nth(&self->memory, mask_weight(&self->memory) - 1));
 		break;
 	case ALL_NODES:
 		self->set = self->memory;
