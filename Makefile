@@ -2,6 +2,7 @@
 #
 #   make run [CMD='...'] [TOPO=4node] [KERNEL=patched]   boot a guest
 #   make check [KERNEL=stock] [TOPOS='2node 4node']      run the selftests
+#   make check-harness                                   check the checker
 #   make series                                          the patch series
 #
 # Everything is built under build/; the scripts in scripts/ do the work.
@@ -16,7 +17,7 @@ ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check series clean distclean
+.PHONY: all deps kernel guest run check check-harness series clean distclean
 
 all: guest
 
@@ -36,6 +37,10 @@ run: guest
 
 check: guest
 	@scripts/check.sh $(KERNEL) $(TOPOS)
+
+# Proves that the verdicts of guest.sh and check.sh can fail.
+check-harness: guest
+	@scripts/harness-check/run.sh $(KERNEL)
 
 series: deps
 	@scripts/series.sh

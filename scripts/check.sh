@@ -6,6 +6,7 @@
 # Each guest's TAP is printed as it comes, prefixed with its topology.  The
 # last line is "N passed, N failed, N skipped"; the exit status is non-zero
 # when anything failed, including a guest whose kernel reported a problem.
+# GUEST_CMD replaces the guest's test runner, /selftests/run.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -14,7 +15,7 @@ kernel=${1:?usage: check.sh KERNEL TOPO...}
 shift
 passed=0 failed=0 skipped=0
 for topo in "$@"; do
-	scripts/guest.sh "$kernel" "$topo" /selftests/run | sed -u "s/^/[$kernel $topo] /"
+	scripts/guest.sh "$kernel" "$topo" "${GUEST_CMD:-/selftests/run}" | sed -u "s/^/[$kernel $topo] /"
 	rc=${PIPESTATUS[0]}
 	out=$BUILD/runs/$kernel-$topo/output.log
 	read -r p f s < <(awk '

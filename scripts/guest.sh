@@ -6,10 +6,12 @@
 # KERNEL is stock or patched, TOPO a file name under scripts/topologies/,
 # CMD a shell command line (also taken from the environment).  Without CMD
 # and with a terminal on stdin, the guest shows its NUMA hardware and gives
-# a shell; without a terminal, CMD is 'numactl --hardware'.  The command's
-# output (the guest's
-# second serial port) goes to stdout and build/runs/KERNEL-TOPO/output.log;
-# the kernel console (first serial port) goes to console.log beside it.
+# a shell; without a terminal, CMD is 'numactl --hardware'.  Files named in
+# EXTRA_FILES are copied into the guest's /root, where CMD starts.
+#
+# The command's output (the guest's second serial port) goes to stdout and
+# build/runs/KERNEL-TOPO/output.log; the kernel console (the first serial
+# port) goes to console.log beside it.
 # The exit status is the command's, or 125 when the kernel reported a
 # panic, oops, BUG, WARNING, KASAN or lockdep splat, or the guest timed out
 # or died, whatever the command said.
@@ -91,6 +93,10 @@ rm -rf "$run"
 mkdir -p "$run/extra/etc/guest"
 cp "$topofile" "$run/extra/etc/guest/topology"
 printf '%s\n' "$cmd" > "$run/extra/etc/guest/cmd"
+if [ -n "${EXTRA_FILES:-}" ]; then
+	mkdir -p "$run/extra/root"
+	cp $EXTRA_FILES "$run/extra/root/"
+fi
 (cd "$run/extra" && find . | cpio -o -H newc --quiet) > "$run/extra.cpio"
 cat "$BUILD/initramfs.cpio" "$run/extra.cpio" > "$run/initramfs.cpio"
 
@@ -115,7 +121,7 @@ set -e
 
 # --- verdict ---------------------------------------------------------------
 # Kernel reports that fail a run whatever the command printed.
-splat='Kernel panic|Oops|BUG:|WARNING:|KASAN:|UBSAN:|general protection fault|Call Trace:|INFO: task .* blocked|INFO: rcu_.* stall|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state'
+splat='\[ cut here \]|Kernel panic|Oops|BUG:|WARNING:|KASAN:|UBSAN:|general protection fault|Call Trace:|INFO: task .* blocked|INFO: rcu_.* stall|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state'
 rc=$(sed -n 's/^guest-exit-status: \([0-9][0-9]*\)$/\1/p' "$run/output.log" | tail -n 1)
 if grep -Eq "$splat" "$run/console.log"; then
 	echo "guest: the $kernel kernel reported a problem in topology $topo:" >&2

@@ -18,7 +18,7 @@ export CCACHE_BASEDIR=$(realpath "$BUILD")
 set +e
 make -C "$BUILD/src/$flavour" O="$(realpath "$BUILD/obj/$flavour")" -j"$JOBS" \
 	CC="ccache gcc" KBUILD_BUILD_TIMESTAMP=2025-01-01 \
-	KBUILD_BUILD_USER=numa KBUILD_BUILD_HOST=guest bzImage > "$log" 2>&1 &
+	KBUILD_BUILD_USER=numa KBUILD_BUILD_HOST=guest bzImage modules > "$log" 2>&1 &
 make_pid=$!
 # Progress: a count of compiled files every 20 seconds while make runs.
 while kill -0 $make_pid 2>/dev/null; do
