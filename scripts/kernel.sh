@@ -21,9 +21,11 @@ make -C "$BUILD/src/$flavour" O="$(realpath "$BUILD/obj/$flavour")" -j"$JOBS" \
 	KBUILD_BUILD_USER=numa KBUILD_BUILD_HOST=guest bzImage modules > "$log" 2>&1 &
 make_pid=$!
 # Progress: a count of compiled files every 20 seconds while make runs.
+ticks=0
 while kill -0 $make_pid 2>/dev/null; do
-	sleep 20
-	kill -0 $make_pid 2>/dev/null &&
+	sleep 1
+	ticks=$((ticks + 1))
+	[ $((ticks % 20)) = 0 ] && kill -0 $make_pid 2>/dev/null &&
 		printf '    %s files compiled, last %s\n' "$(grep -c '^  CC ' "$log")" \
 			"$(grep '^  CC ' "$log" | tail -n 1 | awk '{print $2}')" >&2
 done

@@ -46,6 +46,8 @@ if [ "$(cat "$src/.tree-stamp" 2>/dev/null)" != "$stamp" ]; then
 	mv "$src.tmp" "$src"
 fi
 
+base_version > "$BUILD/base-version"
+
 if [ "$flavour" = patched ]; then
 	overlay_files | rsync -a --files-from=- . "$src/"
 fi

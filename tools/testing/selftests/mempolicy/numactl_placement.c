@@ -107,46 +107,38 @@ static void run_numactl(struct __test_metadata *_metadata,
 			self->pages[node] = count;
 }
 
-static void expect_all_on(struct __test_metadata *_metadata,
-			  struct _test_data_numactl *self, int want)
+/*
+ * For each node with memory, "numactl --@option=NODE" puts all the pages on
+ * NODE, and numa_maps shows the policy as "@policy:NODE".
+ */
+static void each_node(struct __test_metadata *_metadata,
+		      struct _test_data_numactl *self,
+		      const char *option, const char *policy)
 {
-	int node;
+	char opt[64], want[64];
+	int node, n;
 
-	for (node = 0; node < MASK_BITS; node++)
-		EXPECT_EQ(node == want ? NR_PAGES : 0, self->pages[node])
-			TH_LOG("pages on node %d; %s", node, self->line);
+	node = -1;
+	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
+		snprintf(opt, sizeof(opt), "--%s=%d", option, node);
+		run_numactl(_metadata, self, opt);
+		snprintf(want, sizeof(want), "%s:%d", policy, node);
+		EXPECT_STREQ(want, self->policy) TH_LOG("%s", self->line);
+		for (n = 0; n < MASK_BITS; n++)
+			EXPECT_EQ(n == node ? NR_PAGES : 0, self->pages[n])
+				TH_LOG("pages on node %d; %s", n, self->line);
+		stop_helper(self);
+	}
 }
 
 TEST_F(numactl, membind)
 {
-	char opt[64], want[64];
-	int node;
-
-	node = -1;
-	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
-		snprintf(opt, sizeof(opt), "--membind=%d", node);
-		run_numactl(_metadata, self, opt);
-		snprintf(want, sizeof(want), "bind:%d", node);
-		EXPECT_STREQ(want, self->policy) TH_LOG("%s", self->line);
-		expect_all_on(_metadata, self, node);
-		stop_helper(self);
-	}
+	each_node(_metadata, self, "membind", "bind");
 }
 
 TEST_F(numactl, preferred)
 {
-	char opt[64], want[64];
-	int node;
-
-	node = -1;
-	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
-		snprintf(opt, sizeof(opt), "--preferred=%d", node);
-		run_numactl(_metadata, self, opt);
-		snprintf(want, sizeof(want), "prefer:%d", node);
-		EXPECT_STREQ(want, self->policy) TH_LOG("%s", self->line);
-		expect_all_on(_metadata, self, node);
-		stop_helper(self);
-	}
+	each_node(_metadata, self, "preferred", "prefer");
 }
 
 TEST_F(numactl, interleave)

@@ -53,14 +53,21 @@ TEST_F(topology, offline_nodes_possible)
 		EXPECT_FALSE(mask_test(&self->online, node)) TH_LOG("node %d online", node);
 }
 
+/* Open /sys/devices/system/node/node@node/@name. */
+static FILE *open_node_file(int node, const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/%s", node, name);
+	return fopen(path, "r");
+}
+
 static long node_memtotal_kb(int node)
 {
-	char path[128], line[256];
+	FILE *f = open_node_file(node, "meminfo");
+	char line[256];
 	long kb = -1;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -99,13 +106,11 @@ TEST_F(topology, node_memory)
 
 static int node_cpu_count(int node)
 {
-	char path[128], buf[1024];
+	FILE *f = open_node_file(node, "cpulist");
 	struct nodemask cpus;
+	char buf[1024];
 	int n = -1;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	if (!fgets(buf, sizeof(buf), f))
@@ -139,11 +144,9 @@ TEST_F(topology, distances)
 
 	from = -1;
 	while ((from = mask_next(&self->online, from)) < MASK_BITS) {
-		char path[128], buf[1024], *p = buf, *end;
-		FILE *f;
+		FILE *f = open_node_file(from, "distance");
+		char buf[1024], *p = buf, *end;
 
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/distance", from);
-		f = fopen(path, "r");
 		ASSERT_NE(NULL, f);
 		ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
 		fclose(f);
