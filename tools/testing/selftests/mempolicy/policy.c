@@ -6,10 +6,6 @@
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
-#ifndef MPOL_WEIGHTED_INTERLEAVE
-#define MPOL_WEIGHTED_INTERLEAVE	6
-#endif
-
 /* Which nodes a variant passes: none, one node with memory, or all of them. */
 enum nodes { NO_NODES, FIRST_NODE, LAST_NODE, ALL_NODES };
 
