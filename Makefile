@@ -2,6 +2,7 @@
 #
 #   make run [CMD='...'] [TOPO=4node] [KERNEL=patched]   boot a guest
 #   make check [KERNEL=stock] [TOPOS='2node 4node']      run the selftests
+#   make conformance [SEED=1] [CALLS=100000]             stock vs patched
 #   make check-harness                                   check the checker
 #   make series                                          the patch series
 #
@@ -11,13 +12,15 @@ KERNEL ?= patched
 TOPO   ?= 4node
 TOPOS  ?= $(sort $(notdir $(wildcard scripts/topologies/*)))
 CMD    ?=
+SEED   ?= 1
+CALLS  ?= 100000
 export CMD
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check check-harness series clean distclean
+.PHONY: all deps kernel guest run check check-harness conformance series clean distclean
 
 all: guest
 
@@ -35,8 +38,16 @@ guest: kernel
 run: guest
 	@scripts/guest.sh $(KERNEL) $(TOPO)
 
+# On the patched kernel, check also compares conformance transcripts with
+# the stock kernel's, so it builds that too.
 check: guest
+	@$(if $(filter patched,$(KERNEL)),scripts/kernel.sh stock)
 	@scripts/check.sh $(KERNEL) $(TOPOS)
+
+# The long differential conformance run: CALLS calls per topology.
+conformance: guest
+	@scripts/kernel.sh stock
+	@scripts/conformance.sh $(SEED) $(CALLS) $(TOPOS)
 
 # Proves that the verdicts of guest.sh and check.sh can fail.
 check-harness: guest

@@ -7,6 +7,10 @@
 # last line is "N passed, N failed, N skipped"; the exit status is non-zero
 # when anything failed, including a guest whose kernel reported a problem.
 # GUEST_CMD replaces the guest's test runner, /selftests/run.
+#
+# On the patched kernel, each topology also gets a short differential
+# conformance run against the stock kernel (scripts/conformance.sh):
+# CONFORMANCE_CALLS calls (0: none) from CONFORMANCE_SEED.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -30,6 +34,14 @@ for topo in "$@"; do
 		f=$((f + 1))
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+
+	if [ "$kernel" = patched ] && [ "${CONFORMANCE_CALLS:-20000}" != 0 ] && [ -z "${GUEST_CMD:-}" ]; then
+		if scripts/conformance.sh "${CONFORMANCE_SEED:-1}" "${CONFORMANCE_CALLS:-20000}" "$topo"; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	fi
 done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
