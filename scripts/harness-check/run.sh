@@ -1,5 +1,5 @@
 #!/bin/bash
-# Check the harness itself: a kernel that WARNs or oopses, a guest that
+# Check the harness itself: a kernel that WARNs or BUGs, a guest that
 # hangs, a failing test and a failing command must each fail the run that
 # saw them, and a passing one must pass.  Prints TAP and a summary line.
 #
@@ -38,8 +38,8 @@ expect "a command's exit status comes through" 3 "hello" \
 	scripts/guest.sh "$kernel" 2node 'echo hello; exit 3'
 expect "a WARNING fails the run" 125 "harness check: a deliberate warning" \
 	env EXTRA_FILES="$module" scripts/guest.sh "$kernel" 2node 'insmod splat.ko splat=warn; true'
-expect "an oops fails the run" 125 "reported a problem" \
-	env EXTRA_FILES="$module" scripts/guest.sh "$kernel" 2node 'insmod splat.ko splat=oops; true'
+expect "a BUG fails the run" 125 "kernel BUG at" \
+	env EXTRA_FILES="$module" scripts/guest.sh "$kernel" 2node 'insmod splat.ko splat=bug; true'
 expect "a panic fails the run" 125 "Kernel panic" \
 	scripts/guest.sh "$kernel" 2node 'echo c > /proc/sysrq-trigger; true'
 expect "a hung guest times out" 125 "timed out" \

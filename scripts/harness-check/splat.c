@@ -10,14 +10,14 @@
 
 static char *splat = "warn";
 module_param(splat, charp, 0);
-MODULE_PARM_DESC(splat, "what to report: warn or oops");
+MODULE_PARM_DESC(splat, "what to report: warn or bug");
 
 static int __init splat_init(void)
 {
 	if (!strcmp(splat, "warn"))
 		WARN(1, "harness check: a deliberate warning\n");
-	else if (!strcmp(splat, "oops"))
-		*(volatile int *)NULL = 1;
+	else if (!strcmp(splat, "bug"))
+		BUG();
 	return -EAGAIN;
 }
 module_init(splat_init);

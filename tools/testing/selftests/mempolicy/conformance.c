@@ -31,6 +31,7 @@
 #include <sys/personality.h>
 #include <sys/syscall.h>
 #include <linux/mempolicy.h>
+#include "../kselftest.h"
 
 #define ARENA		((char *)0x100000000000UL)
 #define ARENA_PAGES	64
@@ -80,7 +81,7 @@ static int random_mode(void)
 	};
 	int mode = chance(5) ? (int)below(16) : (int)below(MPOL_MAX);
 
-	return mode | flags[below(sizeof(flags) / sizeof(flags[0]))];
+	return mode | flags[below(ARRAY_SIZE(flags))];
 }
 
 /* A random node mask in in_mask, and a maxnode to pass with it. */
@@ -105,7 +106,7 @@ static unsigned long random_mask(void)
 	}
 	if (chance(50))
 		return 1025;
-	return maxnodes[below(sizeof(maxnodes) / sizeof(maxnodes[0]))];
+	return maxnodes[below(ARRAY_SIZE(maxnodes))];
 }
 
 static void print_in_mask(void)
@@ -193,7 +194,7 @@ static void op_get_mempolicy(void)
 		0, 0, MPOL_F_ADDR, MPOL_F_NODE | MPOL_F_ADDR, MPOL_F_NODE,
 		MPOL_F_MEMS_ALLOWED, MPOL_F_MEMS_ALLOWED | MPOL_F_ADDR, 1 << 5,
 	};
-	unsigned long flags = flagset[below(sizeof(flagset) / sizeof(flagset[0]))];
+	unsigned long flags = flagset[below(ARRAY_SIZE(flagset))];
 	unsigned long maxnode = random_mask();
 	long page = (long)below(ARENA_PAGES + 2) - 1;
 	unsigned long addr = 0;
@@ -219,7 +220,7 @@ static void op_mbind(void)
 		0, 0, 0, MPOL_MF_STRICT, MPOL_MF_MOVE, MPOL_MF_MOVE | MPOL_MF_STRICT,
 		MPOL_MF_MOVE_ALL, 1 << 6,
 	};
-	unsigned int flags = flagset[below(sizeof(flagset) / sizeof(flagset[0]))];
+	unsigned int flags = flagset[below(ARRAY_SIZE(flagset))];
 	int mode = random_mode();
 	unsigned long maxnode = random_mask(), start, len;
 	long first, count, ret;
