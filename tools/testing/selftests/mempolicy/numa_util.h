@@ -13,8 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
+#include <limits.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/mempolicy.h>
 
 /* Node masks in the tests are this wide, far wider than the kernel's. */
@@ -237,6 +240,70 @@ static inline int topology_load(const char *path, struct topology *t)
 bad:
 	fclose(f);
 	return -1;
+}
+
+/*
+ * A running touch_pages helper: a program of its own whose pages the tests
+ * look at from outside, through /proc/PID and the system calls that take
+ * a pid, as a user of numactl or migratepages would.
+ */
+struct helper {
+	pid_t pid;
+	int to, from;		/* its stdin, which ends it when closed, and stdout */
+	unsigned long addr;	/* where its pages are */
+};
+
+/*
+ * Start "numactl @option touch_pages @pages" (without numactl if @option
+ * is NULL) and wait until its pages are written.  0 on success.
+ */
+static inline int helper_start(struct helper *h, const char *option, int pages)
+{
+	char exe[PATH_MAX], prog[PATH_MAX + 16], npages[16], line[64];
+	int in[2], out[2];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0 || pipe(in) || pipe(out))
+		return -1;
+	exe[n] = '\0';
+	snprintf(prog, sizeof(prog), "%s/touch_pages", dirname(exe));
+	snprintf(npages, sizeof(npages), "%d", pages);
+	h->pid = fork();
+	if (h->pid < 0)
+		return -1;
+	if (h->pid == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[1]);
+		close(out[0]);
+		if (option)
+			execlp("numactl", "numactl", option, prog, npages, NULL);
+		else
+			execl(prog, prog, npages, NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	h->to = in[1];
+	h->from = out[0];
+	n = read(h->from, line, sizeof(line) - 1);
+	if (n <= 0)
+		return -1;
+	line[n] = '\0';
+	h->addr = strtoul(line, NULL, 16);
+	return h->addr ? 0 : -1;
+}
+
+/* End the helper and reap it; nothing if it is not running. */
+static inline void helper_stop(struct helper *h)
+{
+	if (h->pid <= 0)
+		return;
+	close(h->to);
+	close(h->from);
+	waitpid(h->pid, NULL, 0);
+	h->pid = 0;
 }
 
 #endif /* MEMPOLICY_NUMA_UTIL_H */

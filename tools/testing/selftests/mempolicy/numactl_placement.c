@@ -3,10 +3,6 @@
  * numactl --membind, --interleave and --preferred place a real program's
  * memory where asked, as /proc/PID/numa_maps of the running program shows.
  */
-#include <libgen.h>
-#include <limits.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
@@ -14,41 +10,21 @@
 
 FIXTURE(numactl) {
 	struct nodemask memory;
-	char helper[PATH_MAX];
-	pid_t pid;
-	int to_child, from_child;
-	char line[1024];		/* the range's numa_maps line */
+	struct helper helper;
+	char line[1024];		/* the helper's numa_maps line */
 	char policy[64];		/* its policy */
 	int pages[MASK_BITS];		/* its pages per node */
 };
 
 FIXTURE_SETUP(numactl)
 {
-	char self_path[PATH_MAX];
-	ssize_t n;
-
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
-	n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
-	ASSERT_LT(0, n);
-	self_path[n] = '\0';
-	snprintf(self->helper, sizeof(self->helper), "%s/touch_pages", dirname(self_path));
-	self->pid = 0;
-}
-
-/* Close the helper's stdin, which ends it, and reap it. */
-static void stop_helper(struct _test_data_numactl *self)
-{
-	if (self->pid <= 0)
-		return;
-	close(self->to_child);
-	close(self->from_child);
-	waitpid(self->pid, NULL, 0);
-	self->pid = 0;
+	self->helper.pid = 0;
 }
 
 FIXTURE_TEARDOWN(numactl)
 {
-	stop_helper(self);
+	helper_stop(&self->helper);
 }
 
 /*
@@ -58,35 +34,14 @@ FIXTURE_TEARDOWN(numactl)
 static void run_numactl(struct __test_metadata *_metadata,
 			struct _test_data_numactl *self, const char *option)
 {
-	int in[2], out[2], node, count;
-	char line[1024], addr[32], path[64], npages[16], *tok;
+	char line[1024], addr[32], path[64], *tok;
+	int node, count;
 	FILE *f;
 
-	ASSERT_EQ(0, pipe(in));
-	ASSERT_EQ(0, pipe(out));
-	snprintf(npages, sizeof(npages), "%d", NR_PAGES);
-	self->pid = fork();
-	ASSERT_LE(0, self->pid);
-	if (self->pid == 0) {
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[1]);
-		close(out[0]);
-		execlp("numactl", "numactl", option, self->helper, npages, NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(out[1]);
-	self->to_child = in[1];
-	self->from_child = out[0];
-
-	f = fdopen(dup(self->from_child), "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(addr, sizeof(addr), f)) TH_LOG("numactl %s failed", option);
-	fclose(f);
-	addr[strcspn(addr, "\n")] = '\0';
-
-	snprintf(path, sizeof(path), "/proc/%d/numa_maps", self->pid);
+	ASSERT_EQ(0, helper_start(&self->helper, option, NR_PAGES))
+		TH_LOG("numactl %s failed", option);
+	snprintf(addr, sizeof(addr), "%lx", self->helper.addr);
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", self->helper.pid);
 	f = fopen(path, "r");
 	ASSERT_NE(NULL, f);
 	line[0] = '\0';
@@ -127,7 +82,7 @@ static void each_node(struct __test_metadata *_metadata,
 		for (n = 0; n < MASK_BITS; n++)
 			EXPECT_EQ(n == node ? NR_PAGES : 0, self->pages[n])
 				TH_LOG("pages on node %d; %s", n, self->line);
-		stop_helper(self);
+		helper_stop(&self->helper);
 	}
 }
 
