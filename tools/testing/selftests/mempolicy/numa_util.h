@@ -243,6 +243,39 @@ bad:
 }
 
 /*
+ * The policy that /proc/@pid/numa_maps shows for the VMA at @addr, such as
+ * "bind:0-1" or "prefer (many):2", into @buf.  1 if the VMA was found.
+ */
+static inline int numa_maps_policy(pid_t pid, unsigned long addr, char *buf, size_t len)
+{
+	char path[64], line[1024], want[32];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "%lx ", addr);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line + strlen(want);
+		size_t n;
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* Two mode names have a space in them. */
+		n = strcspn(p, " ");
+		if (!strncmp(p, "prefer (many)", 13) || !strncmp(p, "weighted interleave", 19))
+			n += 1 + strcspn(p + n + 1, " ");
+		snprintf(buf, len, "%.*s", (int)n, p);
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/*
  * A running touch_pages helper: a program of its own whose pages the tests
  * look at from outside, through /proc/PID and the system calls that take
  * a pid, as a user of numactl or migratepages would.

@@ -163,30 +163,6 @@ TEST_F(vma, munmap_keeps_the_rest)
 	EXPECT_EQ(-EFAULT, addr_policy(p + 3 * self->ps, &got));
 }
 
-/* The policy field of this process's numa_maps line for @addr. */
-static int numa_maps_policy(void *addr, char *policy, size_t len)
-{
-	char line[1024], want[32];
-	FILE *f = fopen("/proc/self/numa_maps", "r");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	snprintf(want, sizeof(want), "%lx ", (unsigned long)addr);
-	while (!found && fgets(line, sizeof(line), f))
-		if (!strncmp(line, want, strlen(want))) {
-			char *p = line + strlen(want), *end = strstr(p, " anon");
-
-			/* The policy may hold a space: "prefer (many)". */
-			if (!end)
-				end = p + strcspn(p, "\n");
-			snprintf(policy, len, "%.*s", (int)(end - p), p);
-			found = 1;
-		}
-	fclose(f);
-	return found;
-}
-
 FIXTURE(numa_maps) {
 	struct nodemask memory;
 	char list[256];		/* the nodes with memory, as a list */
@@ -256,7 +232,7 @@ TEST_F(numa_maps, policy_string)
 		TH_LOG("mbind: %s", strerror(errno));
 	self->buf[0] = 1;
 	snprintf(want, sizeof(want), variant->want, self->list);
-	ASSERT_TRUE(numa_maps_policy(self->buf, got, sizeof(got)));
+	ASSERT_TRUE(numa_maps_policy(getpid(), (unsigned long)self->buf, got, sizeof(got)));
 	EXPECT_STREQ(want, got);
 }
 
