@@ -5,12 +5,10 @@
  * The program keeps running; its pages are checked where they land, and
  * their contents, read through /proc/PID/mem, must be intact.
  */
-#include <fcntl.h>
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
 #define NR_PAGES	64
-#define FILL		0x5a	/* what touch_pages writes */
 
 FIXTURE(migrate) {
 	struct nodemask memory;
@@ -42,28 +40,8 @@ FIXTURE_TEARDOWN(migrate)
 static void expect_pages_on(struct __test_metadata *_metadata,
 			    struct _test_data_migrate *self, int node)
 {
-	void *pages[NR_PAGES];
-	int status[NR_PAGES], i, fd;
-	char path[64], *buf;
-
-	for (i = 0; i < NR_PAGES; i++)
-		pages[i] = (void *)(self->helper.addr + i * self->ps);
-	ASSERT_EQ(0, sys_move_pages(self->helper.pid, NR_PAGES, pages, NULL, status, 0));
-	for (i = 0; i < NR_PAGES; i++)
-		EXPECT_EQ(node, status[i]) TH_LOG("page %d", i);
-
-	snprintf(path, sizeof(path), "/proc/%d/mem", self->helper.pid);
-	fd = open(path, O_RDONLY);
-	ASSERT_LE(0, fd);
-	buf = malloc(NR_PAGES * self->ps);
-	ASSERT_NE(NULL, buf);
-	ASSERT_EQ(NR_PAGES * self->ps, pread(fd, buf, NR_PAGES * self->ps, self->helper.addr));
-	close(fd);
-	for (i = 0; i < NR_PAGES * self->ps; i++)
-		if (buf[i] != FILL)
-			break;
-	EXPECT_EQ(NR_PAGES * self->ps, i) TH_LOG("byte %d changed", i);
-	free(buf);
+	EXPECT_EQ(0, helper_pages_off(&self->helper, NR_PAGES, node)) TH_LOG("node %d", node);
+	EXPECT_TRUE(helper_intact(&self->helper, NR_PAGES));
 }
 
 TEST_F(migrate, migrate_pages)

@@ -10,6 +10,7 @@
 #define MEMPOLICY_NUMA_UTIL_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,6 +281,9 @@ static inline int numa_maps_policy(pid_t pid, unsigned long addr, char *buf, siz
  * look at from outside, through /proc/PID and the system calls that take
  * a pid, as a user of numactl or migratepages would.
  */
+/* What touch_pages writes to each of its pages. */
+#define HELPER_FILL	0x5a
+
 struct helper {
 	pid_t pid;
 	int to, from;		/* its stdin, which ends it when closed, and stdout */
@@ -337,6 +341,46 @@ static inline void helper_stop(struct helper *h)
 	close(h->from);
 	waitpid(h->pid, NULL, 0);
 	h->pid = 0;
+}
+
+/* How many of the helper's first @pages pages are not on @node; -1 on error. */
+static inline int helper_pages_off(struct helper *h, int pages, int node)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+	int i, off = 0, *status = calloc(pages, sizeof(int));
+	void **addrs = calloc(pages, sizeof(void *));
+
+	if (!status || !addrs)
+		off = -1;
+	for (i = 0; off == 0 && i < pages; i++)
+		addrs[i] = (void *)(h->addr + i * ps);
+	if (!off && sys_move_pages(h->pid, pages, addrs, NULL, status, 0))
+		off = -1;
+	for (i = 0; off >= 0 && i < pages; i++)
+		off += status[i] != node;
+	free(status);
+	free(addrs);
+	return off;
+}
+
+/* Whether the helper's pages, read through /proc/PID/mem, hold what it wrote. */
+static inline int helper_intact(struct helper *h, int pages)
+{
+	long i, len = pages * sysconf(_SC_PAGESIZE);
+	char path[64], *buf = malloc(len);
+	int fd, ok = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", h->pid);
+	fd = open(path, O_RDONLY);
+	if (buf && fd >= 0 && pread(fd, buf, len, h->addr) == len) {
+		for (i = 0; i < len && buf[i] == HELPER_FILL; i++)
+			;
+		ok = i == len;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return ok;
 }
 
 #endif /* MEMPOLICY_NUMA_UTIL_H */

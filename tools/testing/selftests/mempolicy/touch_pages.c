@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include "numa_util.h"
 
 int main(int argc, char **argv)
 {
@@ -25,7 +26,7 @@ int main(int argc, char **argv)
 		perror("mmap");
 		return 1;
 	}
-	memset(buf, 0x5a, pages * psize);
+	memset(buf, HELPER_FILL, pages * psize);
 	printf("%lx\n", (unsigned long)buf);
 	fflush(stdout);
 	while (read(0, &c, 1) > 0)
