@@ -210,7 +210,16 @@ static void op_get_mempolicy(void)
 	printf("get_mempolicy flags=%#lx maxnode=%lu page=%ld", flags, maxnode,
 	       addr ? page : -99);
 	print_result(ret);
-	printf(" mode=%d", mode);
+	/*
+	 * MPOL_F_NODE alone gives the node of the task's next interleaved
+	 * allocation outside a VMA.  Which node that is depends on what the
+	 * kernel allocated for the task meanwhile (slab and pipe pages), which
+	 * varies from run to run, so only the return value counts.
+	 */
+	if (flags == MPOL_F_NODE && ret == 0)
+		printf(" mode=next-node");
+	else
+		printf(" mode=%d", mode);
 	print_out_mask();
 }
 
