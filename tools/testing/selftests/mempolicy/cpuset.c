@@ -21,7 +21,6 @@
  * shrink to one node and grow back, move to disjoint nodes and overlap.
  * It uses the cgroup v2 cpuset controller at /sys/fs/cgroup.
  */
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include "../kselftest_harness.h"
@@ -146,23 +145,12 @@ static void model_str(const struct model *m, char *buf, size_t len)
 
 /* --- the system ------------------------------------------------------- */
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 static int set_mems(const char *cg, const struct nodemask *mems)
 {
 	char path[128], list[256];
 
 	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
-	return write_file(path, mask_str(mems, list, sizeof(list)));
+	return write_str(path, mask_str(mems, list, sizeof(list)));
 }
 
 static int move_self(const char *cg)
@@ -170,7 +158,7 @@ static int move_self(const char *cg)
 	char path[128];
 
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	return write_file(path, "0");
+	return write_str(path, "0");
 }
 
 FIXTURE(cpuset) {
@@ -213,7 +201,7 @@ FIXTURE_SETUP(cpuset)
 	self->nr = mask_weight(&self->memory);
 	if (self->nr < 2)
 		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, write_file(CGROOT "/cgroup.subtree_control", "+cpuset"));
+	ASSERT_EQ(0, write_str(CGROOT "/cgroup.subtree_control", "+cpuset"));
 	ASSERT_EQ(0, mkdir(CG_A, 0755));
 	ASSERT_EQ(0, mkdir(CG_B, 0755));
 	self->ps = sysconf(_SC_PAGESIZE);

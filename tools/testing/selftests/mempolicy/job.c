@@ -18,15 +18,9 @@
 static int write_file(const char *dir, const char *file, const char *s)
 {
 	char path[256];
-	int fd, ok;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
+	return write_str(path, s);
 }
 
 static int write_node(const char *dir, const char *file, int node)

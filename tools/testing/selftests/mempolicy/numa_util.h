@@ -130,6 +130,19 @@ static inline int mask_parse(const char *s, struct nodemask *m)
 	return 0;
 }
 
+/* Write @s to the file at @path, as echo does; 0, or the errno. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), err = 0;
+
+	if (fd < 0)
+		return errno;
+	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
+		err = errno ? errno : EIO;
+	close(fd);
+	return err;
+}
+
 /* A node state mask from /sys/devices/system/node/ ("online", "has_memory"...). */
 static inline int read_node_state(const char *state, struct nodemask *m)
 {

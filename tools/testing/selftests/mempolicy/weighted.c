@@ -31,16 +31,9 @@ static int read_weight(int node)
 static int write_weight(int node, const char *s)
 {
 	char path[128];
-	int fd, err = 0;
 
 	snprintf(path, sizeof(path), WI_DIR "/node%d", node);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
-		err = errno;
-	close(fd);
-	return err;
+	return write_str(path, s);
 }
 
 FIXTURE(weighted) {
