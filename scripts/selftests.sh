@@ -13,6 +13,8 @@ mkdir -p "$out"
 make -s -C "$src" O="$obj" headers > /dev/null
 make -s -C "$src/tools/testing/selftests/mempolicy" OUTPUT="$out" \
 	KHDR_INCLUDES="-isystem $obj/usr/include" all
-sed -n 's/^TEST_GEN_PROGS *:*= *//p' tools/testing/selftests/mempolicy/Makefile |
-	tr ' ' '\n' | grep . > "$out/tests.list"
+# The tests in the order of the Makefile's TEST_GEN_PROGS, as make sees it.
+echo 'print-tests: ; @echo $(notdir $(TEST_GEN_PROGS))' |
+	make -s --no-print-directory -C "$src/tools/testing/selftests/mempolicy" \
+		OUTPUT="$out" -f Makefile -f - print-tests | tr ' ' '\n' | grep . > "$out/tests.list"
 install -m 755 scripts/guest-selftests "$BUILD/selftests/run"
