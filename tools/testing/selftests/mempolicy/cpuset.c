@@ -367,4 +367,117 @@ TEST_F(cpuset, task_moved)
 	run_both_masks(_metadata, self, variant, steps, 4, 1);
 }
 
+/*
+ * A task forked while its cpuset's nodes are being changed must not keep
+ * a policy bound to the old nodes.  Children are forked while another
+ * process switches the cpuset between two sets of nodes; once the nodes
+ * stay put, every child's policy must be bound to them.  With
+ * MPOL_F_STATIC_NODES over all nodes, or MPOL_F_RELATIVE_NODES over as
+ * many positions as the sets have nodes, that is the final set whatever
+ * way the policy came there.
+ */
+#define RACE_SWITCHES	40
+#define RACE_CHILDREN	40
+
+FIXTURE(fork_race) {
+	struct nodemask memory;
+	struct nodemask sets[2];
+};
+
+FIXTURE_VARIANT(fork_race) {
+	int flags;
+};
+
+FIXTURE_VARIANT_ADD(fork_race, static_nodes) { .flags = MPOL_F_STATIC_NODES };
+FIXTURE_VARIANT_ADD(fork_race, relative_nodes) { .flags = MPOL_F_RELATIVE_NODES };
+
+FIXTURE_SETUP(fork_race)
+{
+	int nr, half, i;
+
+	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
+	nr = mask_weight(&self->memory);
+	if (nr < 2)
+		SKIP(return, "needs two nodes with memory");
+	/* The first and the last half of the nodes, as many in each. */
+	half = nr / 2;
+	mask_clear(&self->sets[0]);
+	mask_clear(&self->sets[1]);
+	for (i = 0; i < half; i++) {
+		mask_set(&self->sets[0], mask_nth(&self->memory, i));
+		mask_set(&self->sets[1], mask_nth(&self->memory, nr - half + i));
+	}
+	ASSERT_EQ(0, write_str(CGROOT "/cgroup.subtree_control", "+cpuset"));
+	ASSERT_EQ(0, mkdir(CG_A, 0755));
+}
+
+FIXTURE_TEARDOWN(fork_race)
+{
+	move_self(CGROOT);
+	rmdir(CG_A);
+}
+
+TEST_F(fork_race, children_follow)
+{
+	const struct nodemask *final = &self->sets[RACE_SWITCHES % 2];
+	int i, done[2], status, stale = 0;
+	pid_t writer, children[RACE_CHILDREN];
+	char want[300], list[256];
+	struct nodemask user;
+	/* A VMA without a policy of its own: numa_maps shows the task's there. */
+	char *probe = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, probe);
+	ASSERT_EQ(0, set_mems(CG_A, &self->sets[0]));
+	ASSERT_EQ(0, move_self(CG_A));
+	if (variant->flags & MPOL_F_STATIC_NODES) {
+		user = self->memory;
+	} else {
+		mask_clear(&user);
+		for (i = 0; i < mask_weight(&self->sets[0]); i++)
+			mask_set(&user, i);
+	}
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND | variant->flags, &user, SET_MAXNODE));
+	snprintf(want, sizeof(want), "bind=%s:%s",
+		 variant->flags & MPOL_F_STATIC_NODES ? "static" : "relative",
+		 mask_str(final, list, sizeof(list)));
+	ASSERT_EQ(0, pipe(done));
+
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (writer == 0) {
+		for (i = 1; i <= RACE_SWITCHES; i++)
+			if (set_mems(CG_A, &self->sets[i % 2]))
+				_exit(1);
+		_exit(0);
+	}
+	for (i = 0; i < RACE_CHILDREN; i++) {
+		children[i] = fork();
+		ASSERT_LE(0, children[i]);
+		if (children[i] == 0) {
+			char got[300], c;
+
+			close(done[1]);
+			while (read(done[0], &c, 1) > 0)
+				;
+			if (!numa_maps_policy(getpid(), (unsigned long)probe, got, sizeof(got)))
+				_exit(2);
+			_exit(strcmp(got, want) ? 1 : 0);
+		}
+	}
+	ASSERT_EQ(writer, waitpid(writer, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(done[1]);
+	for (i = 0; i < RACE_CHILDREN; i++) {
+		ASSERT_EQ(children[i], waitpid(children[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) != 2);
+		stale += WEXITSTATUS(status);
+	}
+	EXPECT_EQ(0, stale) TH_LOG("%d of %d children are not bound to %s", stale,
+				   RACE_CHILDREN, want);
+	close(done[0]);
+	munmap(probe, sysconf(_SC_PAGESIZE));
+}
+
 TEST_HARNESS_MAIN
