@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 
 kernel=${1:?usage: check.sh KERNEL TOPO...}
 shift
+[ $# -gt 0 ] || die "no topologies to check"
 passed=0 failed=0 skipped=0
 for topo in "$@"; do
 	scripts/guest.sh "$kernel" "$topo" "${GUEST_CMD:-/selftests/run}" | sed -u "s/^/[$kernel $topo] /"

@@ -12,5 +12,12 @@ base_version() { dpkg-query -W -f='${Version}\n' linux-source-6.12; }
 # The linux-source-6.12 package that the series is built and tested on.
 BASE_VERSION=${BASE_VERSION:-6.12.117-1~deb12u1}
 
+# Our files that are laid over the base tree, as paths from the top,
+# tracked or not (but not ignored).
+overlay_files() {
+	git ls-files -co --exclude-standard -- mm kernel include \
+		tools/testing/selftests/mempolicy Documentation
+}
+
 # The hunks of patches/ in the order that patches/series gives.
 series_patches() { sed -n 's/^patch: *//p' patches/series; }

@@ -20,6 +20,7 @@ failed=0
 
 # The transcript travels compressed: it is large, and the serial port slow.
 transcript() {
+	RUN_NAME=$1-$2-conformance \
 	scripts/guest.sh "$1" "$2" "/selftests/mempolicy/conformance $seed $calls | gzip -c | base64" \
 		2> "$dir/$1-$2.err" | base64 -d | gunzip > "$dir/$1-$2.txt" && [ "${PIPESTATUS[0]}" = 0 ]
 }

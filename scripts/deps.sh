@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 packages="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	rsync kmod ccache git qemu-system-x86 busybox-static numactl libnuma-dev"
 
-missing=$(dpkg-query -W -f='${Package} ${Status}\n' $packages 2>/dev/null |
+# dpkg-query fails for packages that dpkg has never heard of: those are
+# missing too, and the awk below finds them.
+missing=$({ dpkg-query -W -f='${Package} ${Status}\n' $packages 2>/dev/null || true; } |
 	awk '$NF == "installed" { ok[$1] = 1 } END { for (p in ok) print p }' |
 	sort | comm -13 - <(printf '%s\n' $packages | sort))
 have_base=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)

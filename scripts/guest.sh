@@ -7,7 +7,8 @@
 # CMD a shell command line (also taken from the environment).  Without CMD
 # and with a terminal on stdin, the guest shows its NUMA hardware and gives
 # a shell; without a terminal, CMD is 'numactl --hardware'.  Files named in
-# EXTRA_FILES are copied into the guest's /root, where CMD starts.
+# EXTRA_FILES are copied into the guest's /root, where CMD starts.  The run
+# keeps its files in build/runs/KERNEL-TOPO, or build/runs/$RUN_NAME.
 #
 # The command's output (the guest's second serial port) goes to stdout and
 # build/runs/KERNEL-TOPO/output.log; the kernel console (the first serial
@@ -88,7 +89,7 @@ if [ ${#nodes[@]} -gt 1 ]; then
 fi
 
 # --- the run's own initramfs: base image plus command and topology ------
-run=$BUILD/runs/$kernel-$topo
+run=$BUILD/runs/${RUN_NAME:-$kernel-$topo}
 rm -rf "$run"
 mkdir -p "$run/extra/etc/guest"
 cp "$topofile" "$run/extra/etc/guest/topology"

@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 
 top=$PWD
+# git commit and git am want an identity; a fresh machine may have none.
+git config user.email > /dev/null || export GIT_AUTHOR_NAME="NUMA placement build" \
+	GIT_AUTHOR_EMAIL=build@localhost GIT_COMMITTER_NAME="NUMA placement build" \
+	GIT_COMMITTER_EMAIL=build@localhost
 work=$BUILD/series
 out=$work/patches
 rm -rf "$work"
@@ -26,7 +30,7 @@ base_tree "$work/linux"
 
 # Every file that we lay over the base tree must be in some commit.
 listed=$(sed -n 's/^files: *//p' patches/series | tr ' ' '\n' | grep .)
-missing=$(git ls-files -- mm kernel include tools/testing/selftests/mempolicy Documentation |
+missing=$(overlay_files |
 	while read -r f; do
 		for l in $listed; do case "$f" in "$l"|"$l"/*) continue 2 ;; esac; done
 		echo "$f"
@@ -38,7 +42,9 @@ commit_block() {
 	local subject=$1 files=$2 hunks=$3 body=$4
 	for f in $files; do
 		[ -e "$f" ] || die "patches/series: no file $f"
-		git ls-files -- "$f" | rsync -a --files-from=- "$top/" "$work/linux/"
+		overlay_files | while read -r g; do
+			case "$g" in "$f"|"$f"/*) echo "$g" ;; esac
+		done | rsync -a --files-from=- "$top/" "$work/linux/"
 	done
 	for p in $hunks; do
 		git -C "$work/linux" apply --whitespace=error "$top/patches/$p"
@@ -102,6 +108,7 @@ done
 step "applying the series with git am to a pristine tree and building each step"
 base_tree "$work/verify"
 mkdir -p "$work/obj"
+scripts/tree.sh patched
 cp "$BUILD/obj/patched/.config" "$work/obj/.config"
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.ccache} CCACHE_BASEDIR=$(realpath "$BUILD")
 for p in "$out"/0*.patch; do

@@ -19,12 +19,6 @@ src=$BUILD/src/$flavour
 obj=$BUILD/obj/$flavour
 mkdir -p "$BUILD/src" "$obj"
 
-# Files that we own and lay over the base tree, as paths from the top.
-overlay_files() {
-	git ls-files -co --exclude-standard -- mm kernel include tools/testing/selftests/mempolicy Documentation 2>/dev/null ||
-		find mm kernel include tools/testing/selftests/mempolicy Documentation -type f 2>/dev/null
-}
-
 if [ "$flavour" = patched ]; then
 	stamp=$( { base_version; overlay_files | sort; series_patches; cat $(series_patches | sed 's|^|patches/|'); } | sha1sum | cut -c1-40)
 else
@@ -33,8 +27,8 @@ fi
 
 if [ "$(cat "$src/.tree-stamp" 2>/dev/null)" != "$stamp" ]; then
 	step "extracting base tree for $flavour"
-	rm -rf "$src" "$src.tmp"
-	mkdir -p "$src.tmp"
+	rm -rf "$src.tmp"
+	mkdir -p "$src.tmp" "$src"
 	tar -xJf "$BASE_TARBALL" -C "$src.tmp" --strip-components=1
 	if [ "$flavour" = patched ]; then
 		for p in $(series_patches); do
@@ -42,8 +36,12 @@ if [ "$(cat "$src/.tree-stamp" 2>/dev/null)" != "$stamp" ]; then
 			patch -d "$src.tmp" -p1 --quiet --forward < "patches/$p"
 		done
 	fi
-	echo "$stamp" > "$src.tmp/.tree-stamp"
-	mv "$src.tmp" "$src"
+	# Only files whose contents changed get a new mtime, so that make
+	# rebuilds them (tar would restore the tarball's older mtimes) and
+	# nothing else.
+	rsync -rlc --delete "$src.tmp/" "$src/"
+	rm -rf "$src.tmp"
+	echo "$stamp" > "$src/.tree-stamp"
 fi
 
 base_version > "$BUILD/base-version"
@@ -54,7 +52,8 @@ fi
 
 # Configure: allnoconfig + our fragments, redone only when they change.
 fragments="scripts/base.config tools/testing/selftests/mempolicy/config"
-cfgstamp=$(cat $fragments | sha1sum | cut -c1-40)
+# The tree's stamp too: a patch or a new base may change what Kconfig takes.
+cfgstamp=$( { echo "$stamp"; cat $fragments; } | sha1sum | cut -c1-40)
 if [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$cfgstamp" ] || [ ! -e "$obj/.config" ]; then
 	step "configuring $flavour"
 	make -s -C "$src" O="$(realpath "$obj")" allnoconfig >/dev/null
