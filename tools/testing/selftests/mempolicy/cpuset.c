@@ -100,8 +100,7 @@ static void model_create(struct model *m, int mode, int flags, const struct node
 	if (mode == MPOL_PREFERRED) {
 		int first = mask_nth(&m->nodes, 0);
 
-		mask_clear(&m->nodes);
-		mask_set(&m->nodes, first);
+		m->nodes = mask_of(first);
 	}
 }
 
@@ -312,8 +311,7 @@ static void run_both_masks(struct __test_metadata *_metadata, FIXTURE_DATA(cpuse
 		user = steps[0];
 	}
 	run_steps(_metadata, self, variant, &user, steps, nr_steps, move);
-	mask_clear(&user);
-	mask_set(&user, variant->flags & MPOL_F_RELATIVE_NODES ? 1 : mask_nth(&steps[0], 0));
+	user = mask_of(variant->flags & MPOL_F_RELATIVE_NODES ? 1 : mask_nth(&steps[0], 0));
 	run_steps(_metadata, self, variant, &user, steps, nr_steps, move);
 }
 

@@ -48,8 +48,7 @@ FIXTURE_SETUP(errors)
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
 	ASSERT_EQ(0, read_node_state("online", &self->online));
 	ASSERT_EQ(0, read_node_state("possible", &possible));
-	mask_clear(&self->first);
-	mask_set(&self->first, mask_nth(&self->memory, 0));
+	self->first = mask_of(mask_nth(&self->memory, 0));
 	self->memoryless = -1;
 	self->offline = -1;
 	for (node = 0; node < MASK_BITS; node++) {
@@ -176,14 +175,12 @@ TEST_F(errors, set_mempolicy_nodes_without_memory)
 	if (self->memoryless < 0 && self->offline < 0)
 		SKIP(return, "every possible node is online with memory");
 	if (self->memoryless >= 0) {
-		mask_clear(&m);
-		mask_set(&m, self->memoryless);
+		m = mask_of(self->memoryless);
 		EXPECT_EQ(EINVAL, ERRNO_OF(sys_set_mempolicy(MPOL_BIND, &m, SET_MAXNODE)));
 		EXPECT_EQ(EINVAL, ERRNO_OF(sys_set_mempolicy(MPOL_INTERLEAVE, &m, SET_MAXNODE)));
 	}
 	if (self->offline >= 0) {
-		mask_clear(&m);
-		mask_set(&m, self->offline);
+		m = mask_of(self->offline);
 		EXPECT_EQ(EINVAL, ERRNO_OF(sys_set_mempolicy(MPOL_BIND, &m, SET_MAXNODE)));
 	}
 	expect_default_policy(_metadata);
@@ -234,8 +231,7 @@ TEST_F(errors, get_mempolicy_next_interleave_node)
 
 	/* The second and last nodes with memory, so that node 0 is no answer. */
 	want = mask_nth(&self->memory, nodes > 1 ? 1 : 0);
-	mask_clear(&m);
-	mask_set(&m, want);
+	m = mask_of(want);
 	mask_set(&m, mask_nth(&self->memory, nodes - 1));
 	ASSERT_EQ(0, sys_set_mempolicy(MPOL_INTERLEAVE, &m, SET_MAXNODE));
 	ASSERT_EQ(0, sys_get_mempolicy(&node, NULL, 0, NULL, MPOL_F_NODE));
@@ -290,10 +286,8 @@ TEST_F(errors, mbind_strict)
 
 	if (mask_weight(&self->memory) < 2)
 		SKIP(return, "needs two nodes with memory");
-	mask_clear(&a);
-	mask_set(&a, mask_nth(&self->memory, 0));
-	mask_clear(&b);
-	mask_set(&b, mask_nth(&self->memory, 1));
+	a = mask_of(mask_nth(&self->memory, 0));
+	b = mask_of(mask_nth(&self->memory, 1));
 	ASSERT_EQ(0, sys_mbind(p, ps, MPOL_BIND, &a, SET_MAXNODE, 0));
 	memset(p, 1, ps);
 	EXPECT_EQ(EIO, ERRNO_OF(sys_mbind(p, ps, MPOL_BIND, &b, SET_MAXNODE,
@@ -378,8 +372,7 @@ TEST_F(errors, migrate_pages_bad_arguments)
 	if (self->memoryless >= 0) {
 		struct nodemask m;
 
-		mask_clear(&m);
-		mask_set(&m, self->memoryless);
+		m = mask_of(self->memoryless);
 		EXPECT_EQ(EINVAL, ERRNO_OF(sys_migrate_pages(0, SET_MAXNODE, &self->memory, &m)));
 	}
 }
@@ -396,8 +389,7 @@ static int migrate_self_to_memoryless(void *arg)
 	FIXTURE_DATA(errors) * self = arg;
 	struct nodemask m;
 
-	mask_clear(&m);
-	mask_set(&m, self->memoryless);
+	m = mask_of(self->memoryless);
 	return ERRNO_OF(sys_migrate_pages(0, SET_MAXNODE, &self->memory, &m));
 }
 

@@ -57,7 +57,7 @@ FIXTURE_SETUP(job)
 	if (mask_weight(&memory) < 2)
 		SKIP(return, "needs two nodes with memory");
 	self->from = mask_nth(&memory, 0);
-	self->to = mask_nth(&memory, mask_weight(&memory) - 1);
+	self->to = mask_last(&memory);
 	self->helper.pid = 0;
 	if (variant->v1) {
 		int tries = 50, ret;

@@ -22,7 +22,7 @@ FIXTURE_SETUP(libnuma)
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
 	ASSERT_EQ(0, read_node_state("possible", &self->possible));
 	self->first = mask_nth(&self->memory, 0);
-	self->last = mask_nth(&self->memory, mask_weight(&self->memory) - 1);
+	self->last = mask_last(&self->memory);
 	self->ps = sysconf(_SC_PAGESIZE);
 }
 
@@ -39,7 +39,7 @@ TEST_F(libnuma, nodes)
 	int node;
 
 	ASSERT_EQ(0, read_node_state("online", &online));
-	EXPECT_EQ(mask_nth(&online, mask_weight(&online) - 1), numa_max_node());
+	EXPECT_EQ(mask_last(&online), numa_max_node());
 	EXPECT_EQ(mask_weight(&self->memory), numa_num_configured_nodes());
 	for (node = 0; node <= numa_max_node(); node++)
 		EXPECT_EQ(mask_test(&self->memory, node), numa_bitmask_isbitset(allowed, node))

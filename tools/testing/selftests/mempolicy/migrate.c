@@ -26,7 +26,7 @@ FIXTURE_SETUP(migrate)
 	if (mask_weight(&self->memory) < 2)
 		SKIP(return, "needs two nodes with memory");
 	self->from = mask_nth(&self->memory, 0);
-	self->to = mask_nth(&self->memory, mask_weight(&self->memory) - 1);
+	self->to = mask_last(&self->memory);
 	self->ps = sysconf(_SC_PAGESIZE);
 	snprintf(opt, sizeof(opt), "--membind=%d", self->from);
 	ASSERT_EQ(0, helper_start(&self->helper, opt, NR_PAGES));
@@ -50,10 +50,8 @@ TEST_F(migrate, migrate_pages)
 	struct nodemask old, new;
 
 	expect_pages_on(_metadata, self, self->from);
-	mask_clear(&old);
-	mask_set(&old, self->from);
-	mask_clear(&new);
-	mask_set(&new, self->to);
+	old = mask_of(self->from);
+	new = mask_of(self->to);
 	/* It returns the number of pages it could not move. */
 	ASSERT_EQ(0, syscall(__NR_migrate_pages, self->helper.pid, SET_MAXNODE, old.bits,
 			     new.bits));
@@ -106,10 +104,8 @@ FIXTURE_SETUP(mbind_move)
 	ASSERT_EQ(0, read_node_state("has_memory", &memory));
 	if (mask_weight(&memory) < 2)
 		SKIP(return, "needs two nodes with memory");
-	mask_clear(&self->a);
-	mask_set(&self->a, mask_nth(&memory, 0));
-	mask_clear(&self->b);
-	mask_set(&self->b, mask_nth(&memory, mask_weight(&memory) - 1));
+	self->a = mask_of(mask_nth(&memory, 0));
+	self->b = mask_of(mask_last(&memory));
 	self->ps = sysconf(_SC_PAGESIZE);
 	self->buf = mmap(NULL, NR_PAGES * self->ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -59,6 +59,16 @@ static inline int mask_equal(const struct nodemask *a, const struct nodemask *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
+/* A mask of @node alone. */
+static inline struct nodemask mask_of(int node)
+{
+	struct nodemask m;
+
+	mask_clear(&m);
+	mask_set(&m, node);
+	return m;
+}
+
 /* The nth set node of @m (n from 0), or -1. */
 static inline int mask_nth(const struct nodemask *m, int n)
 {
@@ -68,6 +78,12 @@ static inline int mask_nth(const struct nodemask *m, int n)
 		if (mask_test(m, node) && n-- == 0)
 			return node;
 	return -1;
+}
+
+/* The last set node of @m, or -1. */
+static inline int mask_last(const struct nodemask *m)
+{
+	return mask_nth(m, mask_weight(m) - 1);
 }
 
 /* The first node of @m after @node (-1 to start), or MASK_BITS if none. */

@@ -81,8 +81,7 @@ static void each_node(struct __test_metadata *_metadata,
 
 	node = -1;
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
-		mask_clear(&one);
-		mask_set(&one, node);
+		one = mask_of(node);
 		place_and_locate(_metadata, self, mode, &one, where);
 		for (i = 0; i < NR_PAGES; i++)
 			ASSERT_EQ(node, where[i]) TH_LOG("page %d", i);

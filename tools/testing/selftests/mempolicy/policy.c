@@ -50,7 +50,7 @@ FIXTURE_SETUP(policy)
 		mask_set(&self->set, mask_nth(&self->memory, 0));
 		break;
 	case LAST_NODE:
-		mask_set(&self->set, mask_nth(&self->memory, mask_weight(&self->memory) - 1));
+		mask_set(&self->set, mask_last(&self->memory));
 		break;
 	case ALL_NODES:
 		self->set = self->memory;

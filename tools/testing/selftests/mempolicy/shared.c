@@ -30,9 +30,8 @@ FIXTURE(shared) {
 FIXTURE_SETUP(shared)
 {
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
-	self->last_node = mask_nth(&self->memory, mask_weight(&self->memory) - 1);
-	mask_clear(&self->last);
-	mask_set(&self->last, self->last_node);
+	self->last_node = mask_last(&self->memory);
+	self->last = mask_of(self->last_node);
 	self->ps = sysconf(_SC_PAGESIZE);
 	self->len = NR_PAGES * self->ps;
 	snprintf(self->path, sizeof(self->path), "/dev/shm/mempolicy-%d", getpid());
@@ -194,7 +193,7 @@ FIXTURE_SETUP(tmpfs_mount)
 {
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
 	mask_str(&self->memory, self->list, sizeof(self->list));
-	self->last_node = mask_nth(&self->memory, mask_weight(&self->memory) - 1);
+	self->last_node = mask_last(&self->memory);
 	mkdir(MNT, 0755);
 }
 
@@ -248,8 +247,7 @@ TEST_F(tmpfs_mount, mpol_option)
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, sys_get_mempolicy(&mode, &got, MASK_BITS, p, MPOL_F_ADDR));
 	EXPECT_EQ(MPOL_BIND, mode);
-	mask_clear(&want);
-	mask_set(&want, self->last_node);
+	want = mask_of(self->last_node);
 	EXPECT_TRUE(mask_equal(&want, &got));
 	p[0] = 1;
 	ASSERT_EQ(0, sys_get_mempolicy(&node, NULL, 0, p, MPOL_F_NODE | MPOL_F_ADDR));

@@ -23,10 +23,8 @@ FIXTURE(vma) {
 FIXTURE_SETUP(vma)
 {
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
-	mask_clear(&self->first);
-	mask_set(&self->first, mask_nth(&self->memory, 0));
-	mask_clear(&self->last);
-	mask_set(&self->last, mask_nth(&self->memory, mask_weight(&self->memory) - 1));
+	self->first = mask_of(mask_nth(&self->memory, 0));
+	self->last = mask_of(mask_last(&self->memory));
 	self->ps = sysconf(_SC_PAGESIZE);
 	self->buf = mmap(NULL, NR_PAGES * self->ps, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
