@@ -16,7 +16,7 @@ module=$(realpath scripts/harness-check/splat.ko)
 
 n=0 failed=0
 # expect WHAT STATUS MESSAGE COMMAND...: the command exits with STATUS and
-# its stderr says MESSAGE.
+# its output (stdout or stderr) has a line matching MESSAGE.
 expect() {
 	local what=$1 want=$2 msg=$3 rc
 	shift 3
