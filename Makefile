@@ -6,6 +6,10 @@
 #   make check-harness                                   check the checker
 #   make series                                          the patch series
 #
+# STAGED=1 builds the patched kernel with the series' blocks that are marked
+# 'staged: yes' too: work that is on main but does not yet replace the base
+# tree's code by default.
+#
 # Everything is built under build/; the scripts in scripts/ do the work.
 
 KERNEL ?= patched
@@ -14,7 +18,8 @@ TOPOS  ?= $(sort $(notdir $(wildcard scripts/topologies/*)))
 CMD    ?=
 SEED   ?= 1
 CALLS  ?= 100000
-export CMD
+STAGED ?= 0
+export CMD STAGED
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')

@@ -19,5 +19,20 @@ overlay_files() {
 		tools/testing/selftests/mempolicy Documentation
 }
 
-# The hunks of patches/ in the order that patches/series gives.
-series_patches() { sed -n 's/^patch: *//p' patches/series; }
+# patches/series without the blocks marked 'staged: yes', unless STAGED=1:
+# work that lands on main before it is ready to replace the base tree's.
+STAGED=${STAGED:-0}
+active_series() {
+	awk -v staged="$STAGED" '
+		/^%% / { flush(); keep = 1 }
+		/^staged: *yes/ && staged != 1 { keep = 0 }
+		{ block = block $0 "\n" }
+		function flush() { if (keep) printf "%s", block; block = "" }
+		BEGIN { keep = 1 }
+		END { flush() }' patches/series
+}
+
+# The hunks of patches/ in the order that patches/series gives, and the
+# base-tree files that the series removes.
+series_patches() { active_series | sed -n 's/^patch: *//p'; }
+series_removals() { active_series | sed -n 's/^remove: *//p' | tr ' ' '\n' | grep . || true; }

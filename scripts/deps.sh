@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 
 packages="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
-	rsync kmod ccache git qemu-system-x86 busybox-static numactl libnuma-dev"
+	rsync kmod ccache git qemu-system-x86 busybox-static numactl libnuma-dev
+	python3-ply"
 
 # dpkg-query fails for packages that dpkg has never heard of: those are
 # missing too, and the awk below finds them.

@@ -39,7 +39,7 @@ missing=$(overlay_files |
 
 # One commit per block of patches/series.
 commit_block() {
-	local subject=$1 files=$2 hunks=$3 body=$4
+	local subject=$1 files=$2 hunks=$3 removals=$4 body=$5
 	for f in $files; do
 		[ -e "$f" ] || die "patches/series: no file $f"
 		overlay_files | while read -r g; do
@@ -49,17 +49,20 @@ commit_block() {
 	for p in $hunks; do
 		git -C "$work/linux" apply --whitespace=error "$top/patches/$p"
 	done
+	for f in $removals; do
+		git -C "$work/linux" rm -q "$f"
+	done
 	git -C "$work/linux" add -A -f
 	printf '%s\n\n%s\n' "$subject" "$body" |
 		git -C "$work/linux" commit -q -s -F -
 }
-subject= files= hunks= body= inbody=0
+subject= files= hunks= removals= body= inbody=0
 while IFS= read -r line || [ -n "$line" ]; do
 	case "$line" in
 	'#'*) [ -z "$subject" ] && continue ;;
 	'%% '*)
-		[ -z "$subject" ] || commit_block "$subject" "$files" "$hunks" "$body"
-		subject=${line#%% } files= hunks= body= inbody=0
+		[ -z "$subject" ] || commit_block "$subject" "$files" "$hunks" "$removals" "$body"
+		subject=${line#%% } files= hunks= removals= body= inbody=0
 		continue ;;
 	esac
 	[ -n "$subject" ] || continue
@@ -67,14 +70,16 @@ while IFS= read -r line || [ -n "$line" ]; do
 		case "$line" in
 		files:*) files="$files ${line#files:}" ;;
 		patch:*) hunks="$hunks ${line#patch:}" ;;
+		remove:*) removals="$removals ${line#remove:}" ;;
+		staged:*) ;;
 		'') inbody=1 ;;
 		*) die "patches/series: unexpected '$line' in '$subject'" ;;
 		esac
 	else
 		body="$body$line"$'\n'
 	fi
-done < patches/series
-[ -z "$subject" ] || commit_block "$subject" "$files" "$hunks" "$body"
+done < <(active_series)
+[ -z "$subject" ] || commit_block "$subject" "$files" "$hunks" "$removals" "$body"
 
 base=$(git -C "$work/linux" rev-list --max-parents=0 HEAD)
 step "formatting $(git -C "$work/linux" rev-list --count "$base"..HEAD) patches into $out"
@@ -91,12 +96,18 @@ mv "$cover.tmp" "$cover"
 # The patches without the cover letter, as one mbox for git am.
 for p in "$out"/0*.patch; do [ "$p" = "$cover" ] || cat "$p"; done > "$work/series.mbox"
 
+# checkpatch runs with the tree, for its SPDX and kernel-doc checks.  Two
+# of its checks are ignored: FILE_PATH_CHANGES asks for MAINTAINERS updates
+# on every new file, and UNDOCUMENTED_SETUP looks for documentation of a
+# __setup() parameter only in the same patch, so it flags numa_balancing=,
+# which moves to mm/mempolicy/ and is documented in kernel-parameters.txt.
 step "checkpatch --strict"
 bad=0
 for p in "$out"/0*.patch; do
 	[ "$p" = "$cover" ] && continue
-	if ! perl "$work/linux/scripts/checkpatch.pl" --strict --quiet --no-tree --show-types \
-		--ignore FILE_PATH_CHANGES "$p" > "$p.checkpatch" 2>&1; then
+	# Debian's python3, which has ply for spdxcheck.py, not a pyenv's.
+	if ! PATH=/usr/bin:$PATH perl "$work/linux/scripts/checkpatch.pl" --strict --quiet --root="$work/linux" --show-types \
+		--ignore FILE_PATH_CHANGES,UNDOCUMENTED_SETUP "$p" > "$p.checkpatch" 2>&1; then
 		echo "$(basename "$p"):" >&2
 		cat "$p.checkpatch" >&2
 		bad=1

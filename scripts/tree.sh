@@ -5,7 +5,8 @@
 #
 # build/src/$flavour is the base tree extracted from Debian's tarball; the
 # patched flavour gets our files laid over it and the hunks of patches/
-# applied in the order of patches/series.
+# applied in the order of patches/series (blocks marked staged only with
+# STAGED=1), and the base files that the series replaces removed.
 # Objects go to build/obj/$flavour (O=), so a re-extracted tree only
 # rebuilds the files whose contents changed.  The tree is extracted again
 # only when the set of our files or the patches change; edits to our files
@@ -20,7 +21,7 @@ obj=$BUILD/obj/$flavour
 mkdir -p "$BUILD/src" "$obj"
 
 if [ "$flavour" = patched ]; then
-	stamp=$( { base_version; overlay_files | sort; series_patches; cat $(series_patches | sed 's|^|patches/|'); } | sha1sum | cut -c1-40)
+	stamp=$( { base_version; overlay_files | sort; active_series; cat $(series_patches | sed 's|^|patches/|'); } | sha1sum | cut -c1-40)
 else
 	stamp=$(base_version | sha1sum | cut -c1-40)
 fi
@@ -34,6 +35,10 @@ if [ "$(cat "$src/.tree-stamp" 2>/dev/null)" != "$stamp" ]; then
 		for p in $(series_patches); do
 			step "applying patches/$p"
 			patch -d "$src.tmp" -p1 --quiet --forward < "patches/$p"
+		done
+		for f in $(series_removals); do
+			step "removing $f"
+			rm "$src.tmp/$f"
 		done
 	fi
 	# Only files whose contents changed get a new mtime, so that make
