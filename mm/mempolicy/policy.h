@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NUMA memory policy: the interfaces between the parts of mm/mempolicy/.
+ *
+ *   policy.c    policy objects and their references, translation of the
+ *               user's node mask into the nodes in force, cpuset rebinding
+ *   syscalls.c  the user ABI: node masks from and to user space, argument
+ *               checks, and the system calls
+ *   range.c     VMA policies, and mbind() applying a policy to a range
+ *   migrate.c   queueing the pages of a range and moving them to the
+ *               nodes of a policy; do_migrate_pages() for migrate_pages(2)
+ *               and cpusets; change_prot_numa() for NUMA balancing
+ *   alloc.c     the allocation decision (which node, which node mask) and
+ *               the page allocator entry points; mpol_misplaced()
+ *   weighted.c  weighted interleave weights and their sysfs files
+ *   shared.c    shared policies of shmem, hugetlbfs and SysV shm objects
+ *   string.c    policies as numa_maps and the tmpfs mpol= option write them
+ *
+ * Locking, in short: a task's own policy (task->mempolicy) changes under
+ * task_lock() and is read without it only by the task itself; a VMA's
+ * policy changes under the mmap lock held for writing and vma_start_write();
+ * a shared policy's tree under its rwlock.  Translation against the
+ * cpuset's mems_allowed happens under the lock that a cpuset rebind takes
+ * too (task_lock() for the task policy, the mmap write lock for VMA
+ * policies), so no rebind is lost.
+ */
+#ifndef _MM_MEMPOLICY_POLICY_H
+#define _MM_MEMPOLICY_POLICY_H
+
+#include <linux/mempolicy.h>
+#include <linux/nodemask.h>
+
+struct vma_iterator;
+
+/* mbind() flags for internal use, above the user's MPOL_MF_VALID. */
+#define MPOL_MF_DISCONTIG_OK	(MPOL_MF_INTERNAL << 0)	/* holes are fine */
+#define MPOL_MF_INVERT		(MPOL_MF_INTERNAL << 1)	/* queue pages off the nodes */
+#define MPOL_MF_WRLOCK		(MPOL_MF_INTERNAL << 2)	/* mmap lock held for write */
+
+/* policy.c */
+extern struct kmem_cache *policy_cache;
+extern struct mempolicy default_policy;
+
+struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
+			   const nodemask_t *nodes);
+int mpol_set_nodemask(struct mempolicy *pol, const nodemask_t *nodes,
+		      struct nodemask_scratch *nsc);
+bool mpol_store_user_nodemask(const struct mempolicy *pol);
+void mpol_policy_nodemask(const struct mempolicy *pol, nodemask_t *nodes);
+void mpol_rebind_policy(struct mempolicy *pol, const nodemask_t *newmask);
+
+/* syscalls.c: set current's own policy, as set_mempolicy() does. */
+long do_set_mempolicy(unsigned short mode, unsigned short flags,
+		      nodemask_t *nodes);
+
+/* range.c */
+int mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
+		struct vm_area_struct **prev, unsigned long start,
+		unsigned long end, struct mempolicy *new_pol);
+long do_mbind(unsigned long start, unsigned long len, unsigned short mode,
+	      unsigned short mode_flags, nodemask_t *nmask,
+	      unsigned long flags);
+
+/* alloc.c */
+nodemask_t *policy_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
+			    int *nid);
+
+/* weighted.c */
+u8 get_il_weight(int node);
+
+/* shared.c */
+void __init shared_policy_cache_init(void);
+
+#endif /* _MM_MEMPOLICY_POLICY_H */
