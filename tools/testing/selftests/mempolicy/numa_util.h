@@ -159,6 +159,29 @@ static inline int write_str(const char *path, const char *s)
 	return err;
 }
 
+/* The number at the start of the file at @path, or -1. */
+static inline long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long val = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/* The first CPU of @node, from its cpulist, or -1 if it has none. */
+static inline int node_first_cpu(int node)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	return read_long(path);
+}
+
 /* A node state mask from /sys/devices/system/node/ ("online", "has_memory"...). */
 static inline int read_node_state(const char *state, struct nodemask *m)
 {
