@@ -37,7 +37,7 @@ kernel: deps
 
 # The kernel and the initramfs with the selftests: what a guest boots.
 guest: kernel
-	@scripts/selftests.sh
+	@scripts/selftests.sh $(KERNEL)
 	@scripts/initramfs.sh
 
 run: guest

@@ -1,9 +1,18 @@
 #!/bin/bash
-# Build the mempolicy selftests from the patched tree into build/selftests,
-# against the patched tree's UAPI headers, and list them in run order.
+# Build the mempolicy selftests and their test module from the patched tree
+# into build/selftests, against the patched tree's UAPI headers, and list
+# them in run order.
+#
+#   scripts/selftests.sh [stock|patched]
+#
+# The module is built against the kernel named (built already); it loads
+# into the other one too: same version, same config, and it uses no symbol
+# that we add.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
+
+kernel=${1:-patched}
 
 scripts/tree.sh patched
 src=$BUILD/src/patched
@@ -12,7 +21,8 @@ out=$(realpath -m "$BUILD/selftests/mempolicy")
 mkdir -p "$out"
 make -s -C "$src" O="$obj" headers > /dev/null
 make -s -C "$src/tools/testing/selftests/mempolicy" OUTPUT="$out" \
-	KHDR_INCLUDES="-isystem $obj/usr/include" all
+	KHDR_INCLUDES="-isystem $obj/usr/include" KDIR="$(realpath "$BUILD/obj/$kernel")" all
+cp "$src"/tools/testing/selftests/mempolicy/test_modules/*.ko "$out/"
 # The tests in the order of the Makefile's TEST_GEN_PROGS, as make sees it.
 echo 'print-tests: ; @echo $(notdir $(TEST_GEN_PROGS))' |
 	make -s --no-print-directory -C "$src/tools/testing/selftests/mempolicy" \

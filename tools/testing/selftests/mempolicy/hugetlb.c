@@ -163,29 +163,6 @@ static int page_node(char *p)
 	return node == status ? node : -1;
 }
 
-/* The line of /proc/@pid/numa_maps for the VMA at @addr, after the address. */
-static int numa_maps_line(pid_t pid, void *addr, char *buf, size_t len)
-{
-	char path[64], line[1024], want[32];
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	snprintf(want, sizeof(want), "%lx ", (unsigned long)addr);
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, want, strlen(want)))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(buf, len, "%s", line + strlen(want));
-		found = 1;
-	}
-	fclose(f);
-	return found;
-}
-
 /* The policy at @p is @mode over @nodes (no nodes: an empty mask). */
 static int policy_is(char *p, int mode, const struct nodemask *nodes)
 {
@@ -235,7 +212,7 @@ TEST_F(hugetlb, interleave_by_file_offset)
 		snprintf(want + strlen(want), sizeof(want) - strlen(want), " N%d=%d",
 			 node, count[node]);
 	strcat(want, " kernelpagesize_kB=2048");
-	ASSERT_TRUE(numa_maps_line(getpid(), p, got, sizeof(got)));
+	ASSERT_TRUE(numa_maps_line(getpid(), (unsigned long)p, got, sizeof(got)));
 	EXPECT_STREQ(want, got);
 	munmap(p, pages * HPAGE);
 }
@@ -351,7 +328,7 @@ static void anon_each_node(struct __test_metadata *_metadata,
 		snprintf(want, sizeof(want),
 			 "%s:%d file=/anon_hugepage\\040(deleted) huge anon=2 dirty=2 N%d=2 kernelpagesize_kB=2048",
 			 name, node, node);
-		ASSERT_TRUE(numa_maps_line(getpid(), p, got, sizeof(got)));
+		ASSERT_TRUE(numa_maps_line(getpid(), (unsigned long)p, got, sizeof(got)));
 		EXPECT_STREQ(want, got);
 		ASSERT_EQ(0, munmap(p, 2 * HPAGE));
 	}

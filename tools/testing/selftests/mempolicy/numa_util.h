@@ -296,10 +296,10 @@ bad:
 }
 
 /*
- * The policy that /proc/@pid/numa_maps shows for the VMA at @addr, such as
- * "bind:0-1" or "prefer (many):2", into @buf.  1 if the VMA was found.
+ * The line of /proc/@pid/numa_maps for the VMA at @addr, after the address,
+ * into @buf.  1 if the VMA was found.
  */
-static inline int numa_maps_policy(pid_t pid, unsigned long addr, char *buf, size_t len)
+static inline int numa_maps_line(pid_t pid, unsigned long addr, char *buf, size_t len)
 {
 	char path[64], line[1024], want[32];
 	int found = 0;
@@ -311,21 +311,33 @@ static inline int numa_maps_policy(pid_t pid, unsigned long addr, char *buf, siz
 		return 0;
 	snprintf(want, sizeof(want), "%lx ", addr);
 	while (!found && fgets(line, sizeof(line), f)) {
-		char *p = line + strlen(want);
-		size_t n;
-
 		if (strncmp(line, want, strlen(want)))
 			continue;
 		line[strcspn(line, "\n")] = '\0';
-		/* Two mode names have a space in them. */
-		n = strcspn(p, " ");
-		if (!strncmp(p, "prefer (many)", 13) || !strncmp(p, "weighted interleave", 19))
-			n += 1 + strcspn(p + n + 1, " ");
-		snprintf(buf, len, "%.*s", (int)n, p);
+		snprintf(buf, len, "%s", line + strlen(want));
 		found = 1;
 	}
 	fclose(f);
 	return found;
+}
+
+/*
+ * The policy that /proc/@pid/numa_maps shows for the VMA at @addr, such as
+ * "bind:0-1" or "prefer (many):2", into @buf.  1 if the VMA was found.
+ */
+static inline int numa_maps_policy(pid_t pid, unsigned long addr, char *buf, size_t len)
+{
+	char line[1024];
+	size_t n;
+
+	if (!numa_maps_line(pid, addr, line, sizeof(line)))
+		return 0;
+	/* Two mode names have a space in them. */
+	n = strcspn(line, " ");
+	if (!strncmp(line, "prefer (many)", 13) || !strncmp(line, "weighted interleave", 19))
+		n += 1 + strcspn(line + n + 1, " ");
+	snprintf(buf, len, "%.*s", (int)n, line);
+	return 1;
 }
 
 /*
