@@ -64,6 +64,21 @@ struct mempolicy *get_task_policy(struct task_struct *p)
 }
 
 /**
+ * mpol_is_system_default - is this the policy of a task without one?
+ * @pol: a policy, or NULL
+ *
+ * Return: true for NULL, the system default and the per-node preferred
+ * policies that get_task_policy() hands out; numa_maps and /proc/mounts
+ * call all of them "default".
+ */
+bool mpol_is_system_default(const struct mempolicy *pol)
+{
+	return !pol || pol == &default_policy ||
+	       (pol >= preferred_node_policy &&
+		pol < preferred_node_policy + ARRAY_SIZE(preferred_node_policy));
+}
+
+/**
  * mpol_store_user_nodemask - does the policy keep the user's node mask?
  * @pol: the policy
  *

@@ -45,6 +45,7 @@ struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
 			   const nodemask_t *nodes);
 int mpol_set_nodemask(struct mempolicy *pol, const nodemask_t *nodes,
 		      struct nodemask_scratch *nsc);
+bool mpol_is_system_default(const struct mempolicy *pol);
 bool mpol_store_user_nodemask(const struct mempolicy *pol);
 void mpol_policy_nodemask(const struct mempolicy *pol, nodemask_t *nodes);
 void mpol_rebind_policy(struct mempolicy *pol, const nodemask_t *newmask);

@@ -25,20 +25,6 @@ static const char * const mpol_mode_names[MPOL_MAX] = {
 };
 
 /*
- * Whether @pol stands for "no policy set": the system default, or one of
- * the per-node policies that a task without a policy of its own gets when
- * NUMA balancing may move its memory.  Those are MPOL_PREFERRED with
- * MPOL_F_MORON, which no policy made from user input can be (user
- * policies get MPOL_F_MORON only in the bind and preferred-many modes).
- */
-static bool mpol_is_implicit_default(const struct mempolicy *pol)
-{
-	if (!pol || pol == &default_policy)
-		return true;
-	return pol->mode == MPOL_PREFERRED && (pol->flags & MPOL_F_MORON);
-}
-
-/*
  * Print the mode flags that users can set, after an "=", "static" or
  * "relative" first, then "balancing" joined to them by "|".
  */
@@ -79,7 +65,7 @@ void mpol_to_str(char *buffer, int maxlen, struct mempolicy *pol)
 	if (maxlen <= 0)
 		return;
 
-	if (!mpol_is_implicit_default(pol)) {
+	if (!mpol_is_system_default(pol)) {
 		mode = pol->mode;
 		flags = pol->flags;
 	}
