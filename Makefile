@@ -3,6 +3,7 @@
 #   make run [CMD='...'] [TOPO=4node] [KERNEL=patched]   boot a guest
 #   make check [KERNEL=stock] [TOPOS='2node 4node']      run the selftests
 #   make conformance [SEED=1] [CALLS=100000]             stock vs patched
+#   make check-upstream [TOPOS=4node]                    NUMA tests not ours
 #   make check-harness                                   check the checker
 #   make series                                          the patch series
 #
@@ -25,7 +26,7 @@ ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check check-harness conformance series clean distclean
+.PHONY: all deps kernel guest run check check-upstream check-harness conformance series clean distclean
 
 all: guest
 
@@ -53,6 +54,12 @@ check: guest
 conformance: guest
 	@scripts/kernel.sh stock
 	@scripts/conformance.sh $(SEED) $(CALLS) $(TOPOS)
+
+# The base tree's own NUMA selftests, on both kernels: what passes on stock
+# must pass on patched.
+check-upstream: guest
+	@scripts/kernel.sh stock
+	@scripts/upstream.sh $(TOPOS)
 
 # Proves that the verdicts of guest.sh and check.sh can fail.
 check-harness: guest
