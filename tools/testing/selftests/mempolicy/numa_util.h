@@ -174,6 +174,22 @@ static inline long read_long(const char *path)
 }
 
 /* The first CPU of @node, from its cpulist, or -1 if it has none. */
+/* The counter @name of /proc/vmstat, such as "oom_kill", or -1. */
+static inline long vmstat_read(const char *name)
+{
+	char key[64];
+	long val, ret = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %ld", key, &val) == 2)
+		if (!strcmp(key, name))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
 static inline int node_first_cpu(int node)
 {
 	char path[96];

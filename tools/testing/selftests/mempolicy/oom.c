@@ -56,22 +56,6 @@ static long node_mb(int node, const char *field)
 	return kb < 0 ? -1 : kb / 1024;
 }
 
-/* The oom_kill event count in /proc/vmstat, or -1. */
-static long oom_kills(void)
-{
-	char key[64];
-	long val, ret = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		if (!strcmp(key, "oom_kill"))
-			ret = val;
-	fclose(f);
-	return ret;
-}
-
 /* How many swap devices and files are on, or -1. */
 static int swap_devices(void)
 {
@@ -135,7 +119,7 @@ FIXTURE_SETUP(oom)
 	self->kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	ASSERT_LE(0, self->kmsg);
 	ASSERT_LE(0, lseek(self->kmsg, 0, SEEK_END));
-	self->kills = oom_kills();
+	self->kills = vmstat_read("oom_kill");
 	ASSERT_LE(0, self->kills);
 	ASSERT_EQ(0, set_oom_score_adj(-1000));
 }
@@ -309,7 +293,7 @@ static void run(struct __test_metadata *_metadata, struct _test_data_oom *self,
 	if (extra)
 		EXPECT_EQ(extra, killed[0]);
 	EXPECT_EQ(writer, killed[want - 1]);
-	EXPECT_EQ(want, oom_kills() - self->kills);
+	EXPECT_EQ(want, vmstat_read("oom_kill") - self->kills);
 	/* Reports are rate limited, but these few are all printed. */
 	EXPECT_EQ(want, reports);
 	EXPECT_EQ(0, wrong) TH_LOG("an OOM report had another constraint than %s",

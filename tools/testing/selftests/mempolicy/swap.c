@@ -172,22 +172,6 @@ FIXTURE_TEARDOWN_PARENT(swap)
 	zram_remove(self->zram);
 }
 
-/* The event counter in /proc/vmstat, @name "swap_ra", or -1. */
-static long vm_event(const char *name)
-{
-	char key[64];
-	long val, ret = -1;
-	FILE *f = fopen("/proc/vmstat", "r");
-
-	if (!f)
-		return -1;
-	while (fscanf(f, "%63s %ld", key, &val) == 2)
-		if (!strcmp(key, name))
-			ret = val;
-	fclose(f);
-	return ret;
-}
-
 /* What page @i holds: words that differ in every page and place. */
 static uint64_t word(long i, long j)
 {
@@ -428,13 +412,13 @@ static void bind_each_node(struct __test_metadata *_metadata,
 		map_range(_metadata, self, shmem);
 		swap_out_and_rebind(_metadata, self, shmem, other_node(self, node),
 				    share, MPOL_BIND, &one);
-		ra = vm_event("swap_ra");
+		ra = vmstat_read("swap_ra");
 		swap_in(_metadata, self, where);
 		for (i = 0; i < NR_PAGES; i++)
 			ASSERT_EQ(node, where[i]) TH_LOG("page %d", i);
 		/* Readahead took part where it can. */
 		if (share || shmem)
-			ASSERT_LT(ra, vm_event("swap_ra"));
+			ASSERT_LT(ra, vmstat_read("swap_ra"));
 		munmap(self->buf, self->len);
 	}
 }
@@ -455,13 +439,13 @@ static void interleave(struct __test_metadata *_metadata,
 	base = shmem ? mapped_ino(_metadata, self->buf) : (uintptr_t)self->buf / self->ps;
 	swap_out_and_rebind(_metadata, self, shmem, mask_nth(&self->memory, 0),
 			    share, MPOL_INTERLEAVE, &self->memory);
-	ra = vm_event("swap_ra");
+	ra = vmstat_read("swap_ra");
 	swap_in(_metadata, self, where);
 	for (i = 0; i < NR_PAGES; i++)
 		EXPECT_EQ(mask_nth(&self->memory, (base + i) % self->nr), where[i])
 			TH_LOG("page %d", i);
 	if (share)
-		ASSERT_LT(ra, vm_event("swap_ra"));
+		ASSERT_LT(ra, vmstat_read("swap_ra"));
 	munmap(self->buf, self->len);
 }
 
@@ -510,7 +494,7 @@ TEST_F(swap, cluster_readahead_interleave)
 	map_range(_metadata, self, 0);
 	swap_out_and_rebind(_metadata, self, 0, mask_nth(&self->memory, 0), 1,
 			    MPOL_INTERLEAVE, &self->memory);
-	ra = vm_event("swap_ra");
+	ra = vmstat_read("swap_ra");
 	swap_in(_metadata, self, where);
 	for (i = 0; i < NR_PAGES; i++) {
 		int node = where[i];
@@ -518,7 +502,7 @@ TEST_F(swap, cluster_readahead_interleave)
 		ASSERT_TRUE(node >= 0 && mask_test(&self->memory, node))
 			TH_LOG("page %d on node %d", i, node);
 	}
-	ASSERT_LT(ra, vm_event("swap_ra"));
+	ASSERT_LT(ra, vmstat_read("swap_ra"));
 	munmap(self->buf, self->len);
 }
 
