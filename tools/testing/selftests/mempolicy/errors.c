@@ -236,9 +236,15 @@ TEST_F(errors, get_mempolicy_next_interleave_node)
 	ASSERT_EQ(0, sys_set_mempolicy(MPOL_INTERLEAVE, &m, SET_MAXNODE));
 	ASSERT_EQ(0, sys_get_mempolicy(&node, NULL, 0, NULL, MPOL_F_NODE));
 	EXPECT_EQ(want, node);
+	/*
+	 * Allocations that the kernel makes for the task without a VMA, such
+	 * as a page table for the page written here, take turns too, so
+	 * which node comes next then depends on the layout; it stays one of
+	 * the policy's nodes.
+	 */
 	memset(self->buf, 1, self->page_size);
 	ASSERT_EQ(0, sys_get_mempolicy(&node, NULL, 0, NULL, MPOL_F_NODE));
-	EXPECT_EQ(want, node);
+	EXPECT_TRUE(mask_test(&m, node)) TH_LOG("node %d", node);
 }
 
 TEST_F(errors, mbind_bad_ranges)
