@@ -291,19 +291,6 @@ FIXTURE_TEARDOWN(follow)
 		umount(DEBUGFS);
 }
 
-/* Run on @cpu alone; 0 once there. */
-static int run_on(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		return -1;
-	sched_yield();
-	return sched_getcpu() == cpu ? 0 : -1;
-}
-
 /* How many of the @n pages at @p are on @node, asked with move_pages(); -1 on error. */
 static int pages_on(char *p, int n, long ps, int node)
 {

@@ -15,7 +15,6 @@
 
 #define PROBE_MODULE	"mempolicy_probe.ko"
 #define PROBE_FILE	"/sys/kernel/debug/mempolicy_probe/alloc"
-#define WI_DIR		"/sys/kernel/mm/mempolicy/weighted_interleave"
 
 /* Load the module unless it is loaded; 0 or an errno. */
 static int load_probe(void)
@@ -72,11 +71,10 @@ out:
 
 static int set_weight(int node, int weight)
 {
-	char path[128], val[16];
+	char val[16];
 
-	snprintf(path, sizeof(path), WI_DIR "/node%d", node);
 	snprintf(val, sizeof(val), "%d", weight);
-	return write_str(path, val);
+	return write_weight(node, val);
 }
 
 FIXTURE(kernel_alloc) {
@@ -144,9 +142,7 @@ TEST_F(kernel_alloc, default_is_local)
 		cpu = node_first_cpu(node);
 		if (cpu < 0)
 			continue;
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+		ASSERT_EQ(0, run_on(cpu)) TH_LOG("cannot run on CPU %d", cpu);
 		ASSERT_EQ(0, probe("pages", 32, count));
 		EXPECT_EQ(32, count[node]) TH_LOG("CPU %d of node %d", cpu, node);
 		ASSERT_EQ(0, probe("vmalloc", 32, count));

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,30 @@ static inline long read_long(const char *path)
 }
 
 /* The first CPU of @node, from its cpulist, or -1 if it has none. */
+#define WI_DIR	"/sys/kernel/mm/mempolicy/weighted_interleave"
+
+/* Write @s to the node's weighted interleave weight file; the errno, or 0. */
+static inline int write_weight(int node, const char *s)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), WI_DIR "/node%d", node);
+	return write_str(path, s);
+}
+
+/* Run on @cpu alone; 0 once there. */
+static inline int run_on(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		return -1;
+	sched_yield();
+	return sched_getcpu() == cpu ? 0 : -1;
+}
+
 /* The counter @name of /proc/vmstat, such as "oom_kill", or -1. */
 static inline long vmstat_read(const char *name)
 {

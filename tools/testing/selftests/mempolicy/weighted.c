@@ -10,8 +10,6 @@
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
-#define WI_DIR	"/sys/kernel/mm/mempolicy/weighted_interleave"
-
 static int read_weight(int node)
 {
 	char path[128], buf[16] = "";
@@ -25,15 +23,6 @@ static int read_weight(int node)
 		w = atoi(buf);
 	close(fd);
 	return w;
-}
-
-/* Write @s to the node's weight file; the errno, or 0. */
-static int write_weight(int node, const char *s)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), WI_DIR "/node%d", node);
-	return write_str(path, s);
 }
 
 FIXTURE(weighted) {
