@@ -1,472 +1,414 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA memory policy: moving pages to where a policy wants them.
+ * NUMA memory policy: the migration engine.
  *
- * A page table walk over a range collects the folios that sit on the wrong
- * nodes, isolating them from the LRU onto a list; migrate_pages() then moves
- * that list.  mbind() uses this with the new policy as the destination,
- * migrate_pages(2) and cpusets move memory from node to node with
- * do_migrate_pages(), and NUMA balancing marks ranges inaccessible with
- * change_prot_numa() so that the hinting faults tell where pages are used.
+ * migrate.h says what a run of the engine is.  Here: the page-table walk
+ * that finds candidates and isolates them into a batch (struct
+ * mpol_batch), the loop that alternates walking under the mmap lock with
+ * moving without it, the read-only check that mbind()'s MPOL_MF_STRICT
+ * needs, and the two users of the engine that are not mbind():
+ * do_migrate_pages() for migrate_pages(2) and cpusets, and
+ * change_prot_numa() for NUMA balancing.
  */
 
-#include <linux/mempolicy.h>
-#include <linux/pagewalk.h>
 #include <linux/hugetlb.h>
 #include <linux/huge_mm.h>
+#include <linux/memcontrol.h>
+#include <linux/mempolicy.h>
 #include <linux/migrate.h>
 #include <linux/mm_inline.h>
-#include <linux/memcontrol.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/signal.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
-#include <linux/sched.h>
-#include <linux/sched/mm.h>
-#include <linux/vmstat.h>
 #include <asm/tlb.h>
 
 #include "policy.h"
 #include "migrate.h"
 #include "../internal.h"
 
-/* What a walk over a range needs to know, and what it found. */
-struct misplaced_scan {
-	struct list_head *folios;	/* isolated folios go here */
-	nodemask_t *nodes;		/* the nodes of interest */
-	unsigned long flags;		/* MPOL_MF_* */
-	unsigned long start;		/* the range, to see holes in it */
-	unsigned long end;
-	struct vm_area_struct *first_vma;	/* NULL until a VMA is seen */
-	/*
-	 * Several PTEs can map one large folio; it can be taken off the LRU
-	 * only once, so later PTEs of the same folio must not count as
-	 * failures.  Remembering the last one is cheap and catches the
-	 * common layout, where a folio's PTEs are next to each other.
-	 */
+/* What a walk does with a candidate. */
+enum mpol_walk_kind {
+	MPOL_WALK_ISOLATE,	/* take it into the batch */
+	MPOL_WALK_CHECK,	/* only note it; the first one ends the walk */
+	MPOL_WALK_HOLES,	/* look at VMAs only, for holes */
+};
+
+/* Positive walk results: the walk stopped on purpose. */
+#define MPOL_WALK_STOP	1
+
+/**
+ * struct mpol_batch - the state of one walk
+ * @move: the run that the walk is part of
+ * @kind: what the walk does with candidates
+ * @folios: isolated candidates, ready for migrate_pages()
+ * @nr_pages: base pages in @folios
+ * @vma: the VMA that the folios of @folios come from
+ * @resume: where the next walk of the run starts
+ * @last_large: the large folio that the PTE walk saw last, so that a
+ *	folio mapped by many PTEs is looked at once
+ * @seen_vma: the walk has met a VMA
+ * @vma_moves: the VMA being walked can migrate its pages
+ *
+ * Lives on the stack of mpol_move_range() or mpol_check_range(); only the
+ * walk callbacks touch it, under the mmap lock.
+ */
+struct mpol_batch {
+	struct mpol_move *move;
+	enum mpol_walk_kind kind;
+	struct list_head folios;
+	unsigned long nr_pages;
+	struct vm_area_struct *vma;
+	unsigned long resume;
 	struct folio *last_large;
-	long unqueued;			/* misplaced, but not on the list */
+	bool seen_vma;
+	bool vma_moves;
 };
 
-/* The destination of an mbind() move, for the migration allocator. */
-struct mbind_dest {
-	struct mempolicy *pol;
-	pgoff_t ilx_base;	/* interleave index of file/anon index 0 */
-};
-
-/*
- * MPOL_MF_STRICT alone only checks: the first misplaced folio settles the
- * answer (-EIO), so the walk can stop there.
- */
-static bool scan_checks_only(unsigned long flags)
+static bool mpol_is_candidate(const struct mpol_batch *b, struct folio *folio)
 {
-	return (flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) ==
-		MPOL_MF_STRICT;
-}
-
-static long scan_result(struct misplaced_scan *scan)
-{
-	if (scan->unqueued && scan_checks_only(scan->flags))
-		return -EIO;
-	return 0;
+	return node_isset(folio_nid(folio), *b->move->nodes) ==
+	       !b->move->off_nodes;
 }
 
 /*
- * mbind() looks for folios outside the policy's nodes (MPOL_MF_INVERT),
- * a node-to-node move for folios on its source node.
+ * Take @folio off the LRU (or out of the hugetlb active list) into the
+ * batch.  migrate_pages() and putback_movable_pages() expect the
+ * NR_ISOLATED counters to have been raised for LRU folios.
  */
-static bool folio_is_wanted(struct folio *folio, struct misplaced_scan *scan)
+static bool mpol_isolate(struct mpol_batch *b, struct folio *folio)
 {
-	bool on_nodes = node_isset(folio_nid(folio), *scan->nodes);
-
-	return (scan->flags & MPOL_MF_INVERT) ? !on_nodes : on_nodes;
-}
-
-static bool scan_may_move(struct misplaced_scan *scan,
-			  struct vm_area_struct *vma)
-{
-	return (scan->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) &&
-		vma_migratable(vma);
-}
-
-/*
- * Take a folio off the LRU onto @list.  A folio that other processes map
- * too is left alone unless MPOL_MF_MOVE_ALL; leaving it is a choice, not a
- * failure, so that counts as success.  Returns false only when the folio
- * should have gone on the list but could not be isolated (not on the LRU
- * at the moment, or not movable at all), and always without page
- * migration built in.
- */
-static bool isolate_misplaced(struct folio *folio, struct list_head *list,
-			      unsigned long flags)
-{
-	if (!IS_ENABLED(CONFIG_MIGRATION))
-		return false;
-
-	if (!(flags & MPOL_MF_MOVE_ALL) && folio_likely_mapped_shared(folio))
-		return true;
-
+	if (folio_test_hugetlb(folio))
+		return isolate_hugetlb(folio, &b->folios);
 	if (!folio_isolate_lru(folio))
 		return false;
-
-	list_add_tail(&folio->lru, list);
+	list_add_tail(&folio->lru, &b->folios);
 	node_stat_mod_folio(folio, NR_ISOLATED_ANON + folio_is_file_lru(folio),
 			    folio_nr_pages(folio));
 	return true;
 }
 
-/* A PMD mapping a huge folio; the caller holds its lock. */
-static void scan_huge_pmd(pmd_t *pmd, struct mm_walk *walk)
+/*
+ * Deal with one candidate-or-not folio that the walk found at @addr.
+ * @shared says whether other address spaces map it as well, as far as
+ * the walk can tell.  Returns MPOL_WALK_STOP when the walk must stop
+ * after this folio: the check has its answer, or the batch is full.
+ */
+static int mpol_take(struct mpol_batch *b, struct folio *folio,
+		     unsigned long addr, bool shared)
 {
-	struct misplaced_scan *scan = walk->private;
-	struct folio *folio;
+	struct mpol_move *move = b->move;
 
-	/* Being moved by someone else: we cannot move it now. */
-	if (unlikely(is_pmd_migration_entry(*pmd))) {
-		scan->unqueued++;
-		return;
+	if (!mpol_is_candidate(b, folio))
+		return 0;
+
+	if (b->kind == MPOL_WALK_CHECK) {
+		move->nr_failed++;
+		return MPOL_WALK_STOP;
 	}
-
-	folio = pmd_folio(*pmd);
-	if (is_huge_zero_folio(folio)) {
-		/* Nothing to move, and no page table below it. */
-		walk->action = ACTION_CONTINUE;
-		return;
-	}
-	if (!folio_is_wanted(folio, scan))
-		return;
-	if (!scan_may_move(scan, walk->vma) ||
-	    !isolate_misplaced(folio, scan->folios, scan->flags))
-		scan->unqueued++;
-}
-
-static int scan_pmd_range(pmd_t *pmd, unsigned long addr, unsigned long end,
-			  struct mm_walk *walk)
-{
-	struct misplaced_scan *scan = walk->private;
-	struct vm_area_struct *vma = walk->vma;
-	pte_t *first_pte, *pte;
-	struct folio *folio;
-	spinlock_t *ptl;		/* the page table's lock */
-	pte_t ptent;
-
-	ptl = pmd_trans_huge_lock(pmd, vma);
-	if (ptl) {
-		scan_huge_pmd(pmd, walk);
-		spin_unlock(ptl);
-		return scan_result(scan);
-	}
-
-	first_pte = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
-	if (!first_pte) {
-		/* The page table went away under us (e.g. collapsed): retry. */
-		walk->action = ACTION_AGAIN;
+	if (!b->vma_moves) {
+		/* Walked for MPOL_MF_STRICT only: it stays, and says so. */
+		move->nr_failed++;
 		return 0;
 	}
-
-	for (pte = first_pte; addr != end; pte++, addr += PAGE_SIZE) {
-		ptent = ptep_get(pte);
-		if (pte_none(ptent))
-			continue;
-		if (!pte_present(ptent)) {
-			/* Mid-migration pages cannot be moved by us. */
-			if (is_migration_entry(pte_to_swp_entry(ptent)))
-				scan->unqueued++;
-			continue;
-		}
-
-		/* Zero pages and special mappings have no folio to move. */
-		folio = vm_normal_folio(vma, addr, ptent);
-		if (!folio || folio_is_zone_device(folio))
-			continue;
-		/* Reserved pages (a VDSO, say) never move either. */
-		if (folio_test_reserved(folio))
-			continue;
-		if (!folio_is_wanted(folio, scan))
-			continue;
-
-		/*
-		 * One large folio is one entry of the list and one failure
-		 * of migrate_pages() however many PTEs map it; count it once
-		 * here too, so that both counts agree.
-		 */
-		if (folio_test_large(folio)) {
-			if (folio == scan->last_large)
-				continue;
-			scan->last_large = folio;
-		}
-
-		if (scan_may_move(scan, vma) &&
-		    isolate_misplaced(folio, scan->folios, scan->flags))
-			continue;
-
-		scan->unqueued++;
-		if (scan_checks_only(scan->flags))
-			break;
-	}
-	pte_unmap_unlock(first_pte, ptl);
-	cond_resched();
-
-	return scan_result(scan);
-}
-
-#ifdef CONFIG_HUGETLB_PAGE
-static int scan_hugetlb_entry(pte_t *ptep, unsigned long hmask,
-			      unsigned long addr, unsigned long end,
-			      struct mm_walk *walk)
-{
-	struct misplaced_scan *scan = walk->private;
-	struct folio *folio;
-	spinlock_t *ptl;		/* the page table's lock */
-	pte_t entry;
-
-	ptl = huge_pte_lock(hstate_vma(walk->vma), walk->mm, ptep);
-	entry = huge_ptep_get(walk->mm, addr, ptep);
-
-	if (!pte_present(entry)) {
-		if (unlikely(is_hugetlb_entry_migration(entry)))
-			scan->unqueued++;
-		goto out;
-	}
-
-	folio = pfn_folio(pte_pfn(entry));
-	if (!folio_is_wanted(folio, scan))
-		goto out;
-
-	if (!scan_may_move(scan, walk->vma)) {
-		scan->unqueued++;
-		goto out;
-	}
-
 	/*
-	 * As for other folios, shared ones stay unless MPOL_MF_MOVE_ALL; a
-	 * page table shared between processes makes the folio shared even
-	 * when its map count does not show it.
+	 * mbind(2): MPOL_MF_MOVE moves only the pages that this process
+	 * uses alone; the others stay, and that is not a failure (an
+	 * mbind() with MPOL_MF_MOVE | MPOL_MF_STRICT that skips them
+	 * returns 0, as the migrate selftest shows).
 	 */
-	if (!(scan->flags & MPOL_MF_MOVE_ALL) &&
-	    (folio_likely_mapped_shared(folio) || hugetlb_pmd_shared(ptep)))
-		goto out;
-
-	if (!isolate_hugetlb(folio, scan->folios))
-		scan->unqueued++;
-out:
-	spin_unlock(ptl);
-	return scan_result(scan);
-}
-#else
-#define scan_hugetlb_entry NULL
-#endif
-
-/*
- * Decide whether to walk @vma, and catch holes: unless the caller accepts
- * them (MPOL_MF_DISCONTIG_OK), a gap before the first VMA or between two
- * VMAs of the range fails the whole operation with -EFAULT.  Returns 0 to
- * walk the VMA, 1 to skip it, or an error to stop.
- */
-static int scan_test_vma(unsigned long start, unsigned long end,
-			 struct mm_walk *walk)
-{
-	struct misplaced_scan *scan = walk->private;
-	struct vm_area_struct *vma = walk->vma;
-	bool holes_ok = scan->flags & MPOL_MF_DISCONTIG_OK;
-	struct vm_area_struct *next;
-
-	VM_WARN_ON_ONCE(!range_in_vma(vma, start, end));
-
-	if (!scan->first_vma) {
-		scan->first_vma = vma;
-		if (!holes_ok && scan->start < vma->vm_start)
-			return -EFAULT;
+	if (shared && !(move->flags & MPOL_MF_MOVE_ALL))
+		return 0;
+	if (!mpol_isolate(b, folio)) {
+		move->nr_failed++;
+		return 0;
 	}
-
-	if (!holes_ok && vma->vm_end < scan->end) {
-		next = find_vma(vma->vm_mm, vma->vm_end);
-		if (!next || next->vm_start > vma->vm_end)
-			return -EFAULT;
+	b->nr_pages += folio_nr_pages(folio);
+	if (b->nr_pages >= MPOL_MOVE_BATCH) {
+		b->resume = addr + folio_size(folio);
+		return MPOL_WALK_STOP;
 	}
-
-	/*
-	 * Folios of a VMA we cannot migrate are still looked at under
-	 * MPOL_MF_STRICT, which must report them as misplaced.
-	 */
-	if (!vma_migratable(vma) && !(scan->flags & MPOL_MF_STRICT))
-		return 1;
-
-	/* Neither checking nor moving: only the holes mattered. */
-	if (!(scan->flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
-		return 1;
-
 	return 0;
 }
 
-static const struct mm_walk_ops scan_ops_mmap_locked = {
-	.pmd_entry	= scan_pmd_range,
-	.hugetlb_entry	= scan_hugetlb_entry,
-	.test_walk	= scan_test_vma,
-	.walk_lock	= PGWALK_RDLOCK,
-};
-
-/* mbind() write-locks each VMA so that no fault adds a page it misses. */
-static const struct mm_walk_ops scan_ops_vma_locked = {
-	.pmd_entry	= scan_pmd_range,
-	.hugetlb_entry	= scan_hugetlb_entry,
-	.test_walk	= scan_test_vma,
-	.walk_lock	= PGWALK_WRLOCK,
-};
-
-/**
- * mpol_queue_misplaced - collect the misplaced folios of a range
- * @mm: the address space, its mmap lock held (for writing with
- *      %MPOL_MF_WRLOCK, which also write-locks each VMA walked)
- * @start: start of the range
- * @end: end of the range (exclusive)
- * @nodes: the nodes that decide what is misplaced: folios on them, or with
- *         %MPOL_MF_INVERT folios off them
- * @flags: %MPOL_MF_* flags: STRICT, MOVE, MOVE_ALL, and the internal
- *         DISCONTIG_OK, INVERT and WRLOCK
- * @folios: list to which the folios taken off the LRU are added
- *
- * With %MPOL_MF_MOVE or %MPOL_MF_MOVE_ALL the misplaced folios of migratable
- * VMAs are isolated onto @folios; folios mapped by other processes too
- * only with %MPOL_MF_MOVE_ALL.  A huge page counts as one folio.  Without
- * a move flag and without %MPOL_MF_STRICT only the range is checked.
- *
- * Return: the number of misplaced folios that could not be queued (0 if
- * none); -EIO when %MPOL_MF_STRICT without a move flag meets a misplaced
- * folio; -EFAULT if no VMA meets the range, or, without
- * %MPOL_MF_DISCONTIG_OK, the range has a hole.  Folios already queued stay
- * on @folios in every case.
- */
-long mpol_queue_misplaced(struct mm_struct *mm, unsigned long start,
-			  unsigned long end, nodemask_t *nodes,
-			  unsigned long flags, struct list_head *folios)
+/* A PMD-mapped THP. */
+static int mpol_walk_huge_pmd(pmd_t *pmd, unsigned long addr,
+			      struct mm_walk *walk)
 {
-	struct misplaced_scan scan = {
-		.folios = folios,
-		.nodes = nodes,
-		.flags = flags,
-		.start = start,
-		.end = end,
-	};
-	const struct mm_walk_ops *ops;
-	int err;
+	struct mpol_batch *b = walk->private;
+	pmd_t val = pmdp_get(pmd);
+	struct folio *folio;
 
-	ops = (flags & MPOL_MF_WRLOCK) ? &scan_ops_vma_locked :
-					 &scan_ops_mmap_locked;
-	err = walk_page_range(mm, start, end, ops, &scan);
-
-	/* Entirely unmapped: no VMA was ever offered to the walk. */
-	if (!scan.first_vma)
-		return -EFAULT;
-	if (err)
-		return err;
-	return scan.unqueued;
+	if (!pmd_present(val)) {
+		/* Being migrated right now: where it ends up is unknown. */
+		if (is_pmd_migration_entry(val))
+			b->move->nr_failed++;
+		return 0;
+	}
+	folio = pmd_folio(val);
+	if (is_huge_zero_folio(folio))
+		return 0;
+	return mpol_take(b, folio, addr, folio_likely_mapped_shared(folio));
 }
 
-/* Allocate the new home of @src for an mbind() move. */
-static struct folio *mbind_alloc_dest(struct folio *src, unsigned long private)
+static int mpol_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
+			 struct mm_walk *walk)
 {
-	struct mbind_dest *dest = (struct mbind_dest *)private;
-	unsigned int order = folio_order(src);
-	int nid = numa_node_id();
-	pgoff_t ilx;
-	gfp_t gfp;
+	struct mpol_batch *b = walk->private;
+	struct vm_area_struct *vma = walk->vma;
+	pte_t *first, *pte;
+	spinlock_t *ptl;
+	int ret = 0;
 
-	/*
-	 * Place the folio by its index in the object, as a fault at its
-	 * address under the new policy would.
-	 */
-	ilx = dest->ilx_base + (src->index >> order);
-
-	if (folio_test_hugetlb(src)) {
-		struct hstate *h = folio_hstate(src);
-		nodemask_t *allowed;
-
-		gfp = htlb_alloc_mask(h);
-		allowed = policy_nodemask(gfp, dest->pol, ilx, &nid);
-		return alloc_hugetlb_folio_nodemask(h, nid, allowed, gfp,
-				htlb_allow_alloc_fallback(MR_MEMPOLICY_MBIND));
+	ptl = pmd_trans_huge_lock(pmd, vma);
+	if (ptl) {
+		ret = mpol_walk_huge_pmd(pmd, addr, walk);
+		spin_unlock(ptl);
+		if (ret == MPOL_WALK_STOP && b->resume > end)
+			b->resume = end;
+		return ret;
 	}
 
-	if (folio_test_large(src))
-		gfp = GFP_TRANSHUGE;
-	else
-		gfp = GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL | __GFP_COMP;
+	first = pte_offset_map_lock(walk->mm, pmd, addr, &ptl);
+	if (!first) {
+		/* The PMD changed under us; let the walker look again. */
+		walk->action = ACTION_AGAIN;
+		return 0;
+	}
+	for (pte = first; addr < end; pte++, addr += PAGE_SIZE) {
+		pte_t ptent = ptep_get(pte);
+		struct folio *folio;
 
-	return folio_alloc_mpol(gfp, order, dest->pol, ilx, nid);
+		if (pte_none(ptent))
+			continue;
+		if (!pte_present(ptent)) {
+			if (is_migration_entry(pte_to_swp_entry(ptent)))
+				b->move->nr_failed++;
+			continue;
+		}
+		folio = vm_normal_folio(vma, addr, ptent);
+		/* No zero page, device memory, or reserved page (a VDSO). */
+		if (!folio || folio_is_zone_device(folio) ||
+		    folio_test_reserved(folio))
+			continue;
+		if (folio_test_large(folio)) {
+			if (folio == b->last_large)
+				continue;
+			b->last_large = folio;
+		}
+		ret = mpol_take(b, folio, addr, folio_likely_mapped_shared(folio));
+		if (ret) {
+			b->resume = addr + PAGE_SIZE;
+			break;
+		}
+	}
+	pte_unmap_unlock(first, ptl);
+	return ret;
 }
 
-/**
- * mpol_migrate_queued - move queued folios to the nodes of a policy
- * @folios: folios isolated by mpol_queue_misplaced()
- * @pol: the policy that places the new folios
- * @ilx_base: interleave index that a folio of index 0 would have; each
- *            folio adds its own index (in units of its size) to it
- *
- * Must be called without the mmap lock.  Folios that could not be moved
- * stay on @folios for the caller to put back.
- *
- * Return: 0 if all folios moved, else the number that did not, or -errno.
- */
-int mpol_migrate_queued(struct list_head *folios, struct mempolicy *pol,
-			pgoff_t ilx_base)
+#ifdef CONFIG_HUGETLB_PAGE
+static int mpol_walk_hugetlb(pte_t *ptep, unsigned long hmask,
+			     unsigned long addr, unsigned long end,
+			     struct mm_walk *walk)
 {
-	struct mbind_dest dest = {
-		.pol = pol,
-		.ilx_base = ilx_base,
-	};
+	struct mpol_batch *b = walk->private;
+	bool shared;
+	spinlock_t *ptl;
+	pte_t entry;
+	int ret = 0;
 
-	return migrate_pages(folios, mbind_alloc_dest, NULL,
-			     (unsigned long)&dest, MIGRATE_SYNC,
-			     MR_MEMPOLICY_MBIND, NULL);
+	ptl = huge_pte_lock(hstate_vma(walk->vma), walk->mm, ptep);
+	entry = huge_ptep_get(walk->mm, addr, ptep);
+	if (pte_present(entry)) {
+		struct folio *folio = pfn_folio(pte_pfn(entry));
+
+		/* A shared page table means other processes map it too. */
+		shared = folio_likely_mapped_shared(folio) ||
+			 hugetlb_pmd_shared(ptep);
+		ret = mpol_take(b, folio, addr, shared);
+		if (ret)
+			b->resume = end;
+	} else if (is_hugetlb_entry_migration(entry)) {
+		b->move->nr_failed++;
+	}
+	spin_unlock(ptl);
+	return ret;
+}
+#else
+#define mpol_walk_hugetlb NULL
+#endif
+
+/* Is there a gap between @vma and what follows it, before @end? */
+static bool mpol_gap_after(struct vm_area_struct *vma, unsigned long end)
+{
+	struct vm_area_struct *next;
+
+	if (vma->vm_end >= end)
+		return false;
+	next = find_vma(vma->vm_mm, vma->vm_end);
+	return !next || next->vm_start != vma->vm_end;
 }
 
 /*
- * Move every page of @mm on node @src that may be moved to node @dst.
- * Returns the number of folios left behind, or -errno.
+ * Decide for each VMA whether to walk its page tables.  Holes in the
+ * range are found here too, for mbind(): a hole before the first VMA or
+ * after any VMA of the range is EFAULT (mbind(2): "there was an unmapped
+ * hole in the specified memory range").  The hole after a VMA is looked
+ * for before that VMA's pages, so a check that stops at a misplaced page
+ * still reports the hole right behind it: the conformance transcripts
+ * pin that order between EFAULT and EIO.
  */
-static long move_node_pages(struct mm_struct *mm, int src, int dst,
-			    int flags)
+static int mpol_walk_vma(unsigned long start, unsigned long end,
+			 struct mm_walk *walk)
 {
-	struct migration_target_control mtc = {
-		.nid = dst,
-		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE,
-		.reason = MR_SYSCALL,
-	};
-	struct vm_area_struct *vma;
-	nodemask_t src_mask;
-	LIST_HEAD(folios);
-	long left;
-	long ret;
+	struct mpol_batch *b = walk->private;
+	struct mpol_move *move = b->move;
+	struct vm_area_struct *vma = walk->vma;
 
-	VM_WARN_ON_ONCE(!(flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)));
-
-	src_mask = nodemask_of_node(src);
-
-	mmap_read_lock(mm);
-	vma = find_vma(mm, 0);
-	if (unlikely(!vma)) {
-		mmap_read_unlock(mm);
-		return 0;
+	if (!(move->flags & MPOL_MF_DISCONTIG_OK)) {
+		if (!b->seen_vma && move->start < vma->vm_start)
+			return -EFAULT;
+		if (mpol_gap_after(vma, move->end))
+			return -EFAULT;
 	}
-	/*
-	 * The whole address space with holes allowed, and a move flag, so
-	 * this only isolates: it cannot fail, only leave folios behind.
-	 */
-	left = mpol_queue_misplaced(mm, vma->vm_start, mm->task_size,
-				    &src_mask, flags | MPOL_MF_DISCONTIG_OK,
-				    &folios);
-	mmap_read_unlock(mm);
+	b->seen_vma = true;
 
-	if (list_empty(&folios))
-		return left;
+	if (b->kind == MPOL_WALK_HOLES)
+		return 1;
+	/* One VMA per batch: stop here and come back with a new batch. */
+	if (b->vma && b->vma != vma && b->nr_pages) {
+		b->resume = vma->vm_start;
+		return -EAGAIN;
+	}
+	if (vma->vm_flags & VM_PFNMAP)
+		return 1;
 
-	ret = migrate_pages(&folios, alloc_migration_target, NULL,
-			    (unsigned long)&mtc, MIGRATE_SYNC, MR_SYSCALL,
-			    NULL);
-	if (ret)
-		putback_movable_pages(&folios);
-	if (ret < 0)
-		return ret;
-	return ret + left;
+	b->vma_moves = b->kind == MPOL_WALK_ISOLATE && vma_migratable(vma) &&
+		       (move->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL));
+	/* A VMA that cannot migrate is walked only to fail it strictly. */
+	if (!vma_migratable(vma) && !(move->flags & MPOL_MF_STRICT))
+		return 1;
+	b->vma = vma;
+	b->last_large = NULL;
+	return 0;
+}
+
+static const struct mm_walk_ops mpol_walk_read_ops = {
+	.pmd_entry = mpol_walk_pmd,
+	.hugetlb_entry = mpol_walk_hugetlb,
+	.test_walk = mpol_walk_vma,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* For walks under the mmap write lock: faults wait while we look. */
+static const struct mm_walk_ops mpol_walk_write_ops = {
+	.pmd_entry = mpol_walk_pmd,
+	.hugetlb_entry = mpol_walk_hugetlb,
+	.test_walk = mpol_walk_vma,
+	.walk_lock = PGWALK_WRLOCK,
+};
+
+/**
+ * mpol_check_range - look for holes and, for a strict check, misplacement
+ * @move: the run, with its range, nodes and flags
+ *
+ * Called with the mmap lock held for writing, before mbind() changes
+ * anything.  Holes are EFAULT unless %MPOL_MF_DISCONTIG_OK, and a range
+ * that meets no VMA at all is EFAULT always.  With %MPOL_MF_STRICT and no
+ * %MPOL_MF_MOVE* the pages are looked at as well, up to the first
+ * candidate, which counts in @move->nr_failed.
+ *
+ * Return: 0, or -EFAULT.
+ */
+long mpol_check_range(struct mpol_move *move)
+{
+	struct mpol_batch b = { .move = move, .kind = MPOL_WALK_HOLES };
+	int err;
+
+	INIT_LIST_HEAD(&b.folios);
+	if ((move->flags & MPOL_MF_STRICT) &&
+	    !(move->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
+		b.kind = MPOL_WALK_CHECK;
+
+	err = walk_page_range(move->mm, move->start, move->end,
+			      &mpol_walk_write_ops, &b);
+	if (err < 0)
+		return err;
+	return b.seen_vma ? 0 : -EFAULT;
+}
+
+/*
+ * Walk from @b->resume under the mmap read lock until the batch is full
+ * or the range is done, leaving @b->resume where the next walk starts.
+ */
+static int mpol_fill_batch(struct mpol_batch *b)
+{
+	struct mpol_move *move = b->move;
+	unsigned long from = b->resume;
+	int err;
+
+	err = mmap_read_lock_killable(move->mm);
+	if (err)
+		return err;
+	b->resume = move->end;
+	err = walk_page_range(move->mm, from, move->end, &mpol_walk_read_ops, b);
+	if (err == -EAGAIN || err == MPOL_WALK_STOP)
+		err = 0;
+	if (!err && b->nr_pages && move->prepare)
+		move->prepare(move, b->vma);
+	mmap_read_unlock(move->mm);
+	return err;
+}
+
+/**
+ * mpol_move_range - move the candidates of a range, batch by batch
+ * @move: the run
+ *
+ * Takes the mmap lock of @move->mm for reading only while it walks one
+ * batch, and moves each batch without it.  Between batches it reschedules
+ * and stops at a fatal signal.  What could not be moved (not isolated, or
+ * refused by migrate_pages()) is put back where it was and counted in
+ * @move->nr_failed.
+ *
+ * Return: 0; -EINTR on a fatal signal; or the error of migrate_pages()
+ * (-ENOMEM when no new folio could be had), which ends the run.
+ */
+int mpol_move_range(struct mpol_move *move)
+{
+	struct mpol_batch b = { .move = move, .kind = MPOL_WALK_ISOLATE };
+	int err = 0;
+
+	INIT_LIST_HEAD(&b.folios);
+	b.resume = move->start;
+
+	/* Pages still in per-CPU LRU batches could not be isolated. */
+	lru_cache_disable();
+	while (b.resume < move->end) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		b.nr_pages = 0;
+		b.vma = NULL;
+		b.last_large = NULL;
+		err = mpol_fill_batch(&b);
+		if (!err && !list_empty(&b.folios)) {
+			err = migrate_pages(&b.folios, move->alloc, NULL,
+					    move->alloc_private, MIGRATE_SYNC,
+					    move->reason, NULL);
+			if (err > 0) {
+				move->nr_failed += err;
+				err = 0;
+			}
+		}
+		if (!list_empty(&b.folios))
+			putback_movable_pages(&b.folios);
+		if (err)
+			break;
+		cond_resched();
+	}
+	lru_cache_enable();
+	return err;
 }
 
 /*
@@ -505,6 +447,33 @@ static bool pick_node_pair(const nodemask_t *pending, const nodemask_t *from,
 	return found;
 }
 
+/* Move every page of @mm on node @src to node @dst, exactly there. */
+static int mpol_move_node(struct mm_struct *mm, int src, int dst, int flags,
+			  unsigned long *not_moved)
+{
+	nodemask_t from = nodemask_of_node(src);
+	struct migration_target_control target = {
+		.nid = dst,
+		.gfp_mask = GFP_HIGHUSER_MOVABLE | __GFP_THISNODE,
+		.reason = MR_SYSCALL,
+	};
+	struct mpol_move move = {
+		.mm = mm,
+		.start = 0,
+		.end = mm->task_size,
+		.nodes = &from,
+		.flags = flags | MPOL_MF_DISCONTIG_OK,
+		.alloc = alloc_migration_target,
+		.alloc_private = (unsigned long)&target,
+		.reason = MR_SYSCALL,
+	};
+	int err;
+
+	err = mpol_move_range(&move);
+	*not_moved += move.nr_failed;
+	return err;
+}
+
 /**
  * do_migrate_pages - move a process's memory from one set of nodes to another
  * @mm: the address space whose pages move
@@ -516,7 +485,9 @@ static bool pick_node_pair(const nodemask_t *pending, const nodemask_t *from,
  * Node number i of @from (counting set bits) sends its pages to node
  * number i of @to, wrapping round @to when it is smaller, so that memory
  * keeps its relative placement.  When @from and @to have different sizes,
- * source nodes that are also destinations keep their pages.
+ * source nodes that are also destinations keep their pages.  The engine
+ * holds the mmap lock of @mm one batch at a time, so the owner of @mm
+ * keeps running while its memory moves.
  *
  * Return: the number of pages that could not be moved (capped at INT_MAX),
  * or -errno (the error of migrate_pages() when it is not built in).
@@ -525,10 +496,10 @@ int do_migrate_pages(struct mm_struct *mm, const nodemask_t *from,
 		     const nodemask_t *to, int flags)
 {
 	nodemask_t pending = *from;
+	unsigned long not_moved = 0;
 	LIST_HEAD(empty);
-	long not_moved = 0;
-	long ret = 0;
 	int src, dst;
+	int err = 0;
 
 	/*
 	 * Without page migration built in, fail the way its stub of
@@ -538,22 +509,13 @@ int do_migrate_pages(struct mm_struct *mm, const nodemask_t *from,
 		return migrate_pages(&empty, alloc_migration_target, NULL, 0,
 				     MIGRATE_SYNC, MR_SYSCALL, NULL);
 
-	/* Pages sitting in per-CPU LRU batches could not be isolated. */
-	lru_cache_disable();
-
 	while (pick_node_pair(&pending, from, to, &src, &dst)) {
 		node_clear(src, pending);
-		ret = move_node_pages(mm, src, dst, flags);
-		if (ret < 0)
-			break;
-		not_moved += ret;
+		err = mpol_move_node(mm, src, dst, flags, &not_moved);
+		if (err)
+			return err;
 	}
-
-	lru_cache_enable();
-
-	if (ret < 0)
-		return ret;
-	return min_t(long, not_moved, INT_MAX);
+	return min_t(unsigned long, not_moved, INT_MAX);
 }
 
 #ifdef CONFIG_NUMA_BALANCING
@@ -578,12 +540,12 @@ unsigned long change_prot_numa(struct vm_area_struct *vma,
 
 	tlb_gather_mmu(&tlb, vma->vm_mm);
 	changed = change_protection(&tlb, vma, addr, end, MM_CP_PROT_NUMA);
-	if (changed > 0) {
-		count_vm_numa_events(NUMA_PTE_UPDATES, changed);
-		count_memcg_events_mm(vma->vm_mm, NUMA_PTE_UPDATES, changed);
-	}
 	tlb_finish_mmu(&tlb);
-
+	if (changed <= 0)
+		return 0;
+	/* Both the system and the memcg of the mm count hinting updates. */
+	count_vm_numa_events(NUMA_PTE_UPDATES, changed);
+	count_memcg_events_mm(vma->vm_mm, NUMA_PTE_UPDATES, changed);
 	return changed;
 }
 #endif /* CONFIG_NUMA_BALANCING */

@@ -1,24 +1,71 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * NUMA memory policy: the part of the migration engine (migrate.c) that
- * mbind() in range.c drives.  mbind() first collects the misplaced folios
- * of its range while it holds the mmap lock, and moves them only after it
- * has dropped the lock, so the two steps are separate calls.
+ * NUMA memory policy: the migration engine (migrate.c).
+ *
+ * One engine serves every caller that moves a range's pages: mbind() with
+ * MPOL_MF_MOVE, migrate_pages(2) and the cpuset code through
+ * do_migrate_pages(), and page_migrate(2) to come.  A caller describes a
+ * run in struct mpol_move: which folios are candidates (those on a set of
+ * nodes, or those off it) and how to allocate their new homes.  The
+ * engine then works in batches of at most MPOL_MOVE_BATCH base pages: it
+ * takes the mmap lock for reading, walks the page tables from where the
+ * last batch stopped and isolates candidates until the batch is full,
+ * drops the lock, and moves the batch with the base tree's
+ * migrate_pages().  So the target's threads never wait for the mmap lock
+ * for longer than one batch's walk, however large the range.
  */
 #ifndef _MM_MEMPOLICY_MIGRATE_H
 #define _MM_MEMPOLICY_MIGRATE_H
 
-#include <linux/types.h>
+#include <linux/migrate.h>
 #include <linux/nodemask.h>
+#include <linux/types.h>
 
-struct list_head;
 struct mm_struct;
-struct mempolicy;
+struct vm_area_struct;
 
-long mpol_queue_misplaced(struct mm_struct *mm, unsigned long start,
-			  unsigned long end, nodemask_t *nodes,
-			  unsigned long flags, struct list_head *folios);
-int mpol_migrate_queued(struct list_head *folios, struct mempolicy *pol,
-			pgoff_t ilx_base);
+/* Base pages per batch: 4 MiB of 4 KiB pages, two PMD-sized THPs. */
+#define MPOL_MOVE_BATCH	1024
+
+/**
+ * struct mpol_move - one run of the migration engine
+ * @mm: the address space; the caller holds a reference on it
+ * @start: first address of the range, page aligned
+ * @end: end of the range (exclusive), page aligned
+ * @nodes: the nodes that decide which folios are candidates
+ * @off_nodes: a folio is a candidate when it is not on @nodes (mbind());
+ *	when false, when it is on them (moving a node's pages away)
+ * @flags: %MPOL_MF_MOVE moves folios that only this mm maps,
+ *	%MPOL_MF_MOVE_ALL shared ones too; %MPOL_MF_STRICT walks VMAs
+ *	that cannot migrate as well, to count their candidates as failed;
+ *	%MPOL_MF_DISCONTIG_OK lets the range have holes
+ * @alloc: allocates the new folio for a candidate, as migrate_pages()
+ *	calls it
+ * @alloc_private: passed to @alloc
+ * @prepare: if set, called before each batch moves, with the mmap lock
+ *	still held and the VMA that all of the batch's folios come from,
+ *	so that @alloc_private can depend on the VMA
+ * @reason: why the pages move, for migrate_pages() and its tracepoints
+ * @nr_failed: out: candidates that were not moved, in folios
+ *
+ * The engine never takes more than one VMA's folios into a batch, which
+ * is what makes @prepare possible.
+ */
+struct mpol_move {
+	struct mm_struct *mm;
+	unsigned long start;
+	unsigned long end;
+	const nodemask_t *nodes;
+	bool off_nodes;
+	unsigned long flags;
+	new_folio_t *alloc;
+	unsigned long alloc_private;
+	void (*prepare)(struct mpol_move *move, struct vm_area_struct *vma);
+	enum migrate_reason reason;
+	unsigned long nr_failed;
+};
+
+int mpol_move_range(struct mpol_move *move);
+long mpol_check_range(struct mpol_move *move);
 
 #endif /* _MM_MEMPOLICY_MIGRATE_H */

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA memory policy objects: creation, references, the translation of the
- * node mask that a user gave into the nodes in force, and the rebinding of
- * policies when a cpuset's memory nodes change.
+ * NUMA memory policy: policy objects.
  *
- * A policy keeps two masks.  nodes is what allocations use.  The union w
- * holds either the mask as the user gave it (with any mode flag) or the
- * cpuset's mems_allowed that nodes was last computed against (without), so
- * that a rebind can keep the nodes' positions relative to the cpuset.
+ * A policy is a mode, mode flags and two node masks (struct mempolicy in
+ * include/linux/mempolicy.h): the nodes in force, which allocations use,
+ * and in the union w either the user's own mask or the cpuset nodes that
+ * the nodes in force were computed against.  This file creates policies,
+ * counts their references, copies and compares them, turns the user's
+ * nodes into the nodes in force, and keeps those in step with the cpuset
+ * (rebinding).  What differs from mode to mode is described once, in
+ * mpol_modes[], rather than in a switch per operation.
  */
-#define pr_fmt(fmt) "mempolicy: " fmt
 
 #include <linux/cpuset.h>
 #include <linux/init.h>
@@ -18,23 +19,79 @@
 #include <linux/sched/numa_balancing.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-
 #include "policy.h"
 
-struct kmem_cache *policy_cache;
+/**
+ * enum mpol_nodes_rule - what a mode asks of the user's node mask
+ * @MPOL_NODES_EMPTY: must be empty (MPOL_DEFAULT, MPOL_LOCAL)
+ * @MPOL_NODES_OR_LOCAL: empty means local allocation (MPOL_PREFERRED)
+ * @MPOL_NODES_NEEDED: must name at least one node
+ *
+ * set_mempolicy(2) and mbind(2) give EINVAL for a mask that breaks the
+ * rule.
+ */
+enum mpol_nodes_rule {
+	MPOL_NODES_EMPTY,
+	MPOL_NODES_OR_LOCAL,
+	MPOL_NODES_NEEDED,
+};
 
-/* What a task without a policy of its own gets: allocate locally. */
-struct mempolicy default_policy = {
-	.refcnt = ATOMIC_INIT(1),
-	.mode = MPOL_LOCAL,
+/**
+ * struct mpol_mode - how one mode is created and rebound
+ * @nodes: what the mode asks of the user's node mask
+ * @first_only: the mode uses one node, the first of the translated ones
+ * @follows_cpuset: a cpuset rebind moves the nodes in force; without it
+ *	only the remembered cpuset nodes are updated
+ * @takes_nodes: the mode has nodes in force at all
+ */
+struct mpol_mode {
+	enum mpol_nodes_rule nodes;
+	bool first_only;
+	bool follows_cpuset;
+	bool takes_nodes;
 };
 
 /*
- * With NUMA balancing, a task without a policy prefers the node it runs on
- * and lets balancing migrate its pages there on fault (MOF, MORON).  One
- * static policy per node; they are filled in at boot.
+ * Linux 6.12 does not move the nodes of MPOL_PREFERRED and
+ * MPOL_PREFERRED_MANY on a rebind, whatever numa_memory_policy.rst says;
+ * the preferred and preferred_many variants of the cpuset selftest pin
+ * this, so follows_cpuset is false for both.
  */
-static struct mempolicy preferred_node_policy[MAX_NUMNODES];
+static const struct mpol_mode mpol_modes[MPOL_MAX] = {
+	[MPOL_DEFAULT] = { .nodes = MPOL_NODES_EMPTY },
+	[MPOL_LOCAL] = { .nodes = MPOL_NODES_EMPTY },
+	[MPOL_PREFERRED] = { .nodes = MPOL_NODES_OR_LOCAL, .first_only = true,
+			     .takes_nodes = true },
+	[MPOL_PREFERRED_MANY] = { .nodes = MPOL_NODES_NEEDED,
+				  .takes_nodes = true },
+	[MPOL_BIND] = { .nodes = MPOL_NODES_NEEDED, .follows_cpuset = true,
+			.takes_nodes = true },
+	[MPOL_INTERLEAVE] = { .nodes = MPOL_NODES_NEEDED,
+			      .follows_cpuset = true, .takes_nodes = true },
+	[MPOL_WEIGHTED_INTERLEAVE] = { .nodes = MPOL_NODES_NEEDED,
+				       .follows_cpuset = true,
+				       .takes_nodes = true },
+};
+
+struct kmem_cache *mpol_cache;
+
+/*
+ * The policy of tasks that set none: allocate on the local node.  Its
+ * reference count never drops to zero.
+ */
+struct mempolicy default_policy = {
+	.refcnt = ATOMIC_INIT(1),
+	.mode = MPOL_LOCAL,
+	.home_node = NUMA_NO_NODE,
+};
+
+/*
+ * Tasks without a policy of their own get the one of the node they run
+ * on: local allocation as MPOL_PREFERRED of that node, with
+ * MPOL_F_MOF | MPOL_F_MORON so that NUMA balancing moves their pages
+ * towards where they run.  Filled in by numa_policy_init().
+ */
+static struct mempolicy mpol_node_default[MAX_NUMNODES];
 
 /**
  * get_task_policy - the policy that governs a task's allocations
@@ -47,19 +104,13 @@ static struct mempolicy preferred_node_policy[MAX_NUMNODES];
  */
 struct mempolicy *get_task_policy(struct task_struct *p)
 {
-	struct mempolicy *pol = p->mempolicy;
-	int nid;
+	int nid = numa_node_id();
 
-	if (pol)
-		return pol;
-
-	nid = numa_node_id();
-	if (nid != NUMA_NO_NODE) {
-		pol = &preferred_node_policy[nid];
-		/* Early in boot, before numa_policy_init(), mode is still 0. */
-		if (pol->mode)
-			return pol;
-	}
+	if (p->mempolicy)
+		return p->mempolicy;
+	/* Before numa_policy_init() the per-node entries are still empty. */
+	if (nid != NUMA_NO_NODE && mpol_node_default[nid].mode != MPOL_DEFAULT)
+		return &mpol_node_default[nid];
 	return &default_policy;
 }
 
@@ -67,24 +118,25 @@ struct mempolicy *get_task_policy(struct task_struct *p)
  * mpol_is_system_default - is this the policy of a task without one?
  * @pol: a policy, or NULL
  *
- * Return: true for NULL, the system default and the per-node preferred
- * policies that get_task_policy() hands out; numa_maps and /proc/mounts
- * call all of them "default".
+ * Return: true for NULL, the system default and the per-node policies that
+ * get_task_policy() hands out; numa_maps and /proc/mounts call all of them
+ * "default".
  */
 bool mpol_is_system_default(const struct mempolicy *pol)
 {
-	return !pol || pol == &default_policy ||
-	       (pol >= preferred_node_policy &&
-		pol < preferred_node_policy + ARRAY_SIZE(preferred_node_policy));
+	if (!pol || pol == &default_policy)
+		return true;
+	return pol >= mpol_node_default &&
+	       pol < mpol_node_default + ARRAY_SIZE(mpol_node_default);
 }
 
 /**
  * mpol_store_user_nodemask - does the policy keep the user's node mask?
  * @pol: the policy
  *
- * Linux keeps the user's mask for every mode flag, MPOL_F_NUMA_BALANCING
- * included; get_mempolicy() then reports it, and a rebind treats it as
- * the mask to remap from.  We keep those semantics for ABI compatibility.
+ * Any mode flag, MPOL_F_NUMA_BALANCING included, makes a policy keep the
+ * user's mask in @pol->w: get_mempolicy(2) then reports that mask (the
+ * policy selftest round-trips every flag), and a rebind starts from it.
  *
  * Return: true if @pol->w holds the user's mask.
  */
@@ -93,27 +145,15 @@ bool mpol_store_user_nodemask(const struct mempolicy *pol)
 	return pol->flags & MPOL_MODE_FLAGS;
 }
 
-/*
- * MPOL_F_RELATIVE_NODES: node n of the user's mask means the n-th node of
- * @allowed, wrapping around when the user's mask is wider than @allowed.
- */
-static void relative_to(nodemask_t *out, const nodemask_t *user,
-			const nodemask_t *allowed)
-{
-	nodemask_t folded;
-
-	nodes_fold(folded, *user, nodes_weight(*allowed));
-	nodes_onto(*out, folded, *allowed);
-}
-
 /**
  * mpol_new - create a policy, checking the mode against its flags and nodes
  * @mode: MPOL_* mode
  * @flags: MPOL_F_* mode flags
- * @nodes: the user's node mask, possibly empty
+ * @nodes: the user's node mask, possibly empty, or NULL for MPOL_DEFAULT
  *
  * MPOL_PREFERRED without nodes means local allocation and becomes
- * MPOL_LOCAL.  The nodes in force are set later, by mpol_set_nodemask(),
+ * MPOL_LOCAL (set_mempolicy(2): "an empty nodemask ... specifies local
+ * allocation").  The nodes in force are set later, by mpol_set_nodemask(),
  * under the lock that keeps the cpuset stable.
  *
  * Return: the new policy with one reference, NULL for MPOL_DEFAULT, or an
@@ -123,41 +163,91 @@ struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
 			   const nodemask_t *nodes)
 {
 	bool empty = !nodes || nodes_empty(*nodes);
-	bool positional = flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES);
 	struct mempolicy *pol;
 
-	switch (mode) {
-	case MPOL_DEFAULT:
+	if (mode >= MPOL_MAX)
+		return ERR_PTR(-EINVAL);
+
+	switch (mpol_modes[mode].nodes) {
+	case MPOL_NODES_EMPTY:
 		if (!empty)
 			return ERR_PTR(-EINVAL);
-		return NULL;
-	case MPOL_PREFERRED:
-		if (empty) {
-			/* Static or relative to nothing means nothing. */
-			if (positional)
-				return ERR_PTR(-EINVAL);
+		break;
+	case MPOL_NODES_OR_LOCAL:
+		if (empty)
 			mode = MPOL_LOCAL;
-		}
 		break;
-	case MPOL_LOCAL:
-		if (!empty || positional)
-			return ERR_PTR(-EINVAL);
-		break;
-	default:
+	case MPOL_NODES_NEEDED:
 		if (empty)
 			return ERR_PTR(-EINVAL);
+		break;
 	}
+	if (mode == MPOL_DEFAULT)
+		return NULL;
+	/*
+	 * Static and relative nodes are about a mask, and local allocation
+	 * has none: the man page of set_mempolicy(2) makes both EINVAL.
+	 */
+	if (mode == MPOL_LOCAL &&
+	    (flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)))
+		return ERR_PTR(-EINVAL);
 
-	pol = kmem_cache_alloc(policy_cache, GFP_KERNEL);
+	pol = kmem_cache_zalloc(mpol_cache, GFP_KERNEL);
 	if (!pol)
 		return ERR_PTR(-ENOMEM);
-	*pol = (struct mempolicy) {
-		.refcnt = ATOMIC_INIT(1),
-		.mode = mode,
-		.flags = flags,
-		.home_node = NUMA_NO_NODE,
-	};
+	atomic_set(&pol->refcnt, 1);
+	pol->mode = mode;
+	pol->flags = flags;
+	pol->home_node = NUMA_NO_NODE;
 	return pol;
+}
+
+/*
+ * The one node translation that creation and rebinding share: each node
+ * of @src is taken at its position among @ref and put at the same
+ * position among @allowed (nodes_remap, which wraps positions past the
+ * end of @allowed), and only nodes of @allowed are kept.  What @src and
+ * @ref are depends on the flags; mpol_reference() chooses them.
+ */
+static void mpol_translate(nodemask_t *out, const nodemask_t *src,
+			   const nodemask_t *ref, const nodemask_t *allowed)
+{
+	nodes_remap(*out, *src, *ref, *allowed);
+	nodes_and(*out, *out, *allowed);
+}
+
+/*
+ * Node ids as positions: remapping from this mask sends node n to the
+ * (n mod weight)th allowed node, which is what MPOL_F_RELATIVE_NODES
+ * means (numa_memory_policy.rst: "node numbers ... relative to the set of
+ * allowed nodes", wrapping around).
+ */
+static const nodemask_t mpol_all_positions = NODE_MASK_ALL;
+
+/* What the user's nodes are taken relative to, for a fresh translation. */
+static const nodemask_t *mpol_reference(unsigned short flags,
+					const nodemask_t *allowed)
+{
+	if (flags & MPOL_F_RELATIVE_NODES)
+		return &mpol_all_positions;
+	/* Static or no flag: a node stands for itself. */
+	return allowed;
+}
+
+/* Set the nodes in force of @pol from @nodes translated into @allowed. */
+static int mpol_bind_nodes(struct mempolicy *pol, const nodemask_t *nodes,
+			   const nodemask_t *allowed)
+{
+	nodemask_t in_force;
+
+	mpol_translate(&in_force, nodes, mpol_reference(pol->flags, allowed),
+		       allowed);
+	if (nodes_empty(in_force))
+		return -EINVAL;
+	if (mpol_modes[pol->mode].first_only)
+		in_force = nodemask_of_node(first_node(in_force));
+	pol->nodes = in_force;
+	return 0;
 }
 
 /**
@@ -178,32 +268,25 @@ struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
 int mpol_set_nodemask(struct mempolicy *pol, const nodemask_t *nodes,
 		      struct nodemask_scratch *nsc)
 {
-	nodemask_t *usable = &nsc->mask1, *in_force = &nsc->mask2;
+	int err;
 
-	/* Local allocation does not name nodes, so nothing to translate. */
-	if (!pol || pol->mode == MPOL_LOCAL)
+	if (!pol || !mpol_modes[pol->mode].takes_nodes)
 		return 0;
 
-	nodes_and(*usable, cpuset_current_mems_allowed, node_states[N_MEMORY]);
-	if (pol->flags & MPOL_F_RELATIVE_NODES)
-		relative_to(in_force, nodes, usable);
-	else
-		nodes_and(*in_force, *nodes, *usable);
-
+	nodes_and(nsc->mask1, cpuset_current_mems_allowed,
+		  node_states[N_MEMORY]);
+	err = mpol_bind_nodes(pol, nodes, &nsc->mask1);
+	if (err)
+		return err;
+	/*
+	 * Without flags, a later rebind maps positions within the cpuset's
+	 * nodes as they are now: memoryless ones included, since the
+	 * rebind's old mask is the cpuset's mems_allowed as a whole.
+	 */
 	if (mpol_store_user_nodemask(pol))
 		pol->w.user_nodemask = *nodes;
 	else
 		pol->w.cpuset_mems_allowed = cpuset_current_mems_allowed;
-
-	if (nodes_empty(*in_force))
-		return -EINVAL;
-
-	if (pol->mode == MPOL_PREFERRED) {
-		/* Preferred names one node: the lowest that is usable. */
-		pol->nodes = nodemask_of_node(first_node(*in_force));
-	} else {
-		pol->nodes = *in_force;
-	}
 	return 0;
 }
 
@@ -211,26 +294,15 @@ int mpol_set_nodemask(struct mempolicy *pol, const nodemask_t *nodes,
  * mpol_policy_nodemask - the nodes in force as get_mempolicy() reports them
  * @pol: the policy
  * @nodes: where to store them
+ *
+ * Local allocation has no nodes, so its mask is empty.
  */
 void mpol_policy_nodemask(const struct mempolicy *pol, nodemask_t *nodes)
 {
-	nodes_clear(*nodes);
-	if (pol == &default_policy)
-		return;
-
-	switch (pol->mode) {
-	case MPOL_BIND:
-	case MPOL_INTERLEAVE:
-	case MPOL_PREFERRED:
-	case MPOL_PREFERRED_MANY:
-	case MPOL_WEIGHTED_INTERLEAVE:
+	if (mpol_modes[pol->mode].takes_nodes)
 		*nodes = pol->nodes;
-		break;
-	case MPOL_LOCAL:
-		break;
-	default:
-		WARN_ON_ONCE(1);
-	}
+	else
+		nodes_clear(*nodes);
 }
 
 /**
@@ -242,7 +314,7 @@ void mpol_policy_nodemask(const struct mempolicy *pol, nodemask_t *nodes)
 void __mpol_put(struct mempolicy *pol)
 {
 	if (atomic_dec_and_test(&pol->refcnt))
-		kmem_cache_free(policy_cache, pol);
+		kmem_cache_free(mpol_cache, pol);
 }
 
 /**
@@ -254,57 +326,46 @@ void __mpol_put(struct mempolicy *pol)
  * relative one maps the user's node positions onto the new nodes; one
  * without flags moves each node to the same position in the new set as it
  * had in the old.  If no node would be left, the policy takes all of the
- * new nodes.
+ * new nodes (the cpuset selftest's model).
  *
- * MPOL_PREFERRED and MPOL_PREFERRED_MANY keep their nodes, as in Linux
- * 6.12: only the cpuset mask that they remember is updated.  Because that
- * shares storage with the user's mask, a flagged preferred policy then
- * reports the new allowed nodes to get_mempolicy(); applications see this
- * on Linux too, so we keep it.
+ * MPOL_PREFERRED and MPOL_PREFERRED_MANY keep their nodes: only the cpuset
+ * mask that they remember is updated.  Because that shares storage with
+ * the user's mask, a flagged preferred policy then reports the new
+ * allowed nodes to get_mempolicy(); the preferred_static variant of the
+ * cpuset selftest shows Linux 6.12 doing the same.
  *
  * The caller holds the lock that protects @pol: the task lock for a task
  * policy, the mmap write lock for VMA policies.
  */
 void mpol_rebind_policy(struct mempolicy *pol, const nodemask_t *newmask)
 {
-	nodemask_t moved;
+	nodemask_t in_force;
 
-	if (!pol || pol->mode == MPOL_LOCAL || pol->mode == MPOL_DEFAULT)
-		return;
-	/* Nothing changed for a policy that follows the cpuset. */
-	if (!mpol_store_user_nodemask(pol) &&
-	    nodes_equal(pol->w.cpuset_mems_allowed, *newmask))
+	if (!pol || !mpol_modes[pol->mode].takes_nodes)
 		return;
 
-	switch (pol->mode) {
-	case MPOL_PREFERRED:
-	case MPOL_PREFERRED_MANY:
+	if (!mpol_modes[pol->mode].follows_cpuset) {
 		pol->w.cpuset_mems_allowed = *newmask;
-		return;
-	case MPOL_BIND:
-	case MPOL_INTERLEAVE:
-	case MPOL_WEIGHTED_INTERLEAVE:
-		break;
-	default:
 		return;
 	}
 
-	if (pol->flags & MPOL_F_STATIC_NODES) {
-		nodes_and(moved, pol->w.user_nodemask, *newmask);
-	} else if (pol->flags & MPOL_F_RELATIVE_NODES) {
-		relative_to(&moved, &pol->w.user_nodemask, newmask);
+	if (pol->flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)) {
+		/* From the user's mask each time, so nothing drifts. */
+		mpol_translate(&in_force, &pol->w.user_nodemask,
+			       mpol_reference(pol->flags, newmask), newmask);
 	} else {
 		/*
-		 * Positions within the old cpuset mask.  With only
-		 * MPOL_F_NUMA_BALANCING, w holds the user's mask and serves
-		 * as the old set, as it does on Linux.
+		 * From the nodes in force and the cpuset nodes they were
+		 * bound in.  With MPOL_F_NUMA_BALANCING alone, w holds the
+		 * user's mask rather than those cpuset nodes, and Linux 6.12
+		 * remaps from it all the same (and then overwrites it): the
+		 * balancing variants of the conformance run pin that.
 		 */
-		nodes_remap(moved, pol->nodes, pol->w.cpuset_mems_allowed,
-			    *newmask);
+		mpol_translate(&in_force, &pol->nodes,
+			       &pol->w.cpuset_mems_allowed, newmask);
 		pol->w.cpuset_mems_allowed = *newmask;
 	}
-
-	pol->nodes = nodes_empty(moved) ? *newmask : moved;
+	pol->nodes = nodes_empty(in_force) ? *newmask : in_force;
 }
 
 /**
@@ -325,16 +386,16 @@ void mpol_rebind_task(struct task_struct *tsk, const nodemask_t *new)
  * @new: the cpuset's new mems_allowed
  *
  * Takes the mmap lock for writing, which also keeps mbind() from
- * installing a policy computed against the old nodes meanwhile.
+ * installing a policy computed against the old nodes meanwhile.  Shared
+ * policies live with their objects and are not rebound.
  */
 void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
 {
-	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
+	VMA_ITERATOR(vmi, mm, 0);
 
 	mmap_write_lock(mm);
 	for_each_vma(vmi, vma) {
-		/* Page faults under the per-VMA lock read vm_policy. */
 		vma_start_write(vma);
 		mpol_rebind_policy(vma->vm_policy, new);
 	}
@@ -354,27 +415,27 @@ void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
  */
 struct mempolicy *__mpol_dup(struct mempolicy *old)
 {
-	struct mempolicy *new = kmem_cache_alloc(policy_cache, GFP_KERNEL);
+	struct mempolicy *copy = kmem_cache_alloc(mpol_cache, GFP_KERNEL);
 
-	if (!new)
+	if (!copy)
 		return ERR_PTR(-ENOMEM);
 
-	/* A task policy may be rebound under the task lock meanwhile. */
+	/* A cpuset rebind changes current's policy under its task lock. */
 	if (old == current->mempolicy) {
 		task_lock(current);
-		*new = *old;
+		*copy = *old;
 		task_unlock(current);
 	} else {
-		*new = *old;
+		*copy = *old;
 	}
+	atomic_set(&copy->refcnt, 1);
 
 	if (current_cpuset_is_being_rebound()) {
 		nodemask_t mems = cpuset_mems_allowed(current);
 
-		mpol_rebind_policy(new, &mems);
+		mpol_rebind_policy(copy, &mems);
 	}
-	atomic_set(&new->refcnt, 1);
-	return new;
+	return copy;
 }
 
 /**
@@ -393,13 +454,12 @@ bool __mpol_equal(struct mempolicy *a, struct mempolicy *b)
 	if (a->mode != b->mode || a->flags != b->flags ||
 	    a->home_node != b->home_node)
 		return false;
-	/* The user's mask decides where a rebind takes them. */
+	/* Equal today but rebound apart tomorrow is not equal. */
 	if (mpol_store_user_nodemask(a) &&
 	    !nodes_equal(a->w.user_nodemask, b->w.user_nodemask))
 		return false;
-	if (a->mode == MPOL_LOCAL)
-		return true;
-	return nodes_equal(a->nodes, b->nodes);
+	return !mpol_modes[a->mode].takes_nodes ||
+	       nodes_equal(a->nodes, b->nodes);
 }
 
 /**
@@ -407,7 +467,7 @@ bool __mpol_equal(struct mempolicy *a, struct mempolicy *b)
  * @task: the task
  *
  * The pointer is cleared before the reference is dropped, so that nothing
- * that the free itself allocates uses the dying policy.
+ * that looks at the task under its task lock finds a freed policy.
  */
 void mpol_put_task_policy(struct task_struct *task)
 {
@@ -421,101 +481,107 @@ void mpol_put_task_policy(struct task_struct *task)
 }
 
 #ifdef CONFIG_NUMA_BALANCING
-/* numa_balancing= on the command line: 1 enable, -1 disable, 0 unset. */
-static int numabalancing_override __initdata;
+/* numa_balancing= on the command line: 0 none, 1 enable, -1 disable. */
+static int mpol_balancing_cmdline __initdata;
 
-static int __init setup_numabalancing(char *str)
+static int __init mpol_setup_balancing(char *str)
 {
-	if (str && !strcmp(str, "enable")) {
-		numabalancing_override = 1;
-		return 1;
-	}
-	if (str && !strcmp(str, "disable")) {
-		numabalancing_override = -1;
-		return 1;
-	}
-	pr_warn("Unable to parse numa_balancing=\n");
-	return 0;
+	if (!str)
+		return 0;
+	if (!strcmp(str, "enable"))
+		mpol_balancing_cmdline = 1;
+	else if (!strcmp(str, "disable"))
+		mpol_balancing_cmdline = -1;
+	else
+		pr_warn("Unable to parse numa_balancing=\n");
+	return 1;
 }
-__setup("numa_balancing=", setup_numabalancing);
+__setup("numa_balancing=", mpol_setup_balancing);
 
-static void __init numabalancing_init(void)
+/*
+ * The command line wins; otherwise balancing is on by the config default,
+ * and only worth announcing on a machine with more than one node.
+ */
+static void __init mpol_balancing_init(void)
 {
-	bool enable = IS_ENABLED(CONFIG_NUMA_BALANCING_DEFAULT_ENABLED);
+	bool on = IS_ENABLED(CONFIG_NUMA_BALANCING_DEFAULT_ENABLED);
 
-	if (numabalancing_override) {
-		set_numabalancing_state(numabalancing_override == 1);
+	if (mpol_balancing_cmdline) {
+		set_numabalancing_state(mpol_balancing_cmdline > 0);
 		return;
 	}
-	/* Balancing has nothing to do on one node; say so only on more. */
 	if (num_online_nodes() > 1) {
 		pr_info("%s automatic NUMA balancing. Configure with numa_balancing= or the kernel.numa_balancing sysctl\n",
-			enable ? "Enabling" : "Disabling");
-		set_numabalancing_state(enable);
+			on ? "Enabling" : "Disabling");
+		set_numabalancing_state(on);
 	}
 }
 #else
-static inline void __init numabalancing_init(void)
+static inline void __init mpol_balancing_init(void)
 {
 }
 #endif
 
 /*
- * The boot task interleaves over the nodes with at least 16 MiB, so that
- * the big system hash tables allocated during boot spread over the machine;
- * if no node is that large, it uses the largest.  numa_default_policy()
- * ends this when init starts.
+ * Boot allocations are spread over every node with at least 16 MiB of
+ * memory (numa_memory_policy.rst: the system default "during system
+ * boot up" is interleave); if no node is that large, the largest takes
+ * them all.
  */
-static void __init boot_interleave(void)
+static void __init mpol_boot_interleave(void)
 {
-	unsigned long pages, most = 0;
+	unsigned long most = 0;
 	nodemask_t nodes = NODE_MASK_NONE;
-	int nid, largest = 0;
+	int nid, largest = first_node(node_states[N_MEMORY]);
 
 	for_each_node_state(nid, N_MEMORY) {
-		pages = node_present_pages(nid);
+		unsigned long pages = node_present_pages(nid);
+
 		if (pages > most) {
 			most = pages;
 			largest = nid;
 		}
-		if ((pages << PAGE_SHIFT) >= SZ_16M)
+		if (pages >= (SZ_16M >> PAGE_SHIFT))
 			node_set(nid, nodes);
 	}
 	if (nodes_empty(nodes))
 		node_set(largest, nodes);
-
 	if (do_set_mempolicy(MPOL_INTERLEAVE, 0, &nodes))
-		pr_err("numa_policy_init: interleaving failed\n");
+		pr_err("%s: interleaving failed\n", __func__);
 }
 
 /**
  * numa_policy_init - set up NUMA memory policy at boot
+ *
+ * Creates the caches for policies and shared policy ranges, fills in the
+ * per-node default policies and makes boot-time allocations interleave.
  */
 void __init numa_policy_init(void)
 {
 	int nid;
 
-	policy_cache = kmem_cache_create("numa_policy", sizeof(struct mempolicy),
-					 0, SLAB_PANIC, NULL);
-	shared_policy_cache_init();
+	mpol_cache = kmem_cache_create("numa_policy", sizeof(struct mempolicy),
+				       0, SLAB_PANIC, NULL);
+	mpol_shared_init();
 
 	for_each_node(nid) {
-		preferred_node_policy[nid] = (struct mempolicy) {
+		mpol_node_default[nid] = (struct mempolicy) {
 			.refcnt = ATOMIC_INIT(1),
 			.mode = MPOL_PREFERRED,
 			.flags = MPOL_F_MOF | MPOL_F_MORON,
 			.nodes = nodemask_of_node(nid),
+			.home_node = NUMA_NO_NODE,
 		};
 	}
 
-	boot_interleave();
-	numabalancing_init();
+	mpol_boot_interleave();
+	mpol_balancing_init();
 }
 
 /**
- * numa_default_policy - give current the default policy
+ * numa_default_policy - give the calling task the default policy
  *
- * init calls this to end the boot-time interleaving.
+ * init calls this when boot is over, to end boot-time interleaving.
  */
 void numa_default_policy(void)
 {

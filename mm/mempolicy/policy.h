@@ -34,11 +34,9 @@ struct vma_iterator;
 
 /* mbind() flags for internal use, above the user's MPOL_MF_VALID. */
 #define MPOL_MF_DISCONTIG_OK	(MPOL_MF_INTERNAL << 0)	/* holes are fine */
-#define MPOL_MF_INVERT		(MPOL_MF_INTERNAL << 1)	/* queue pages off the nodes */
-#define MPOL_MF_WRLOCK		(MPOL_MF_INTERNAL << 2)	/* mmap lock held for write */
 
 /* policy.c */
-extern struct kmem_cache *policy_cache;
+extern struct kmem_cache *mpol_cache;
 extern struct mempolicy default_policy;
 
 struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
@@ -70,6 +68,6 @@ nodemask_t *policy_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
 u8 get_il_weight(int node);
 
 /* shared.c */
-void __init shared_policy_cache_init(void);
+void __init mpol_shared_init(void);
 
 #endif /* _MM_MEMPOLICY_POLICY_H */

@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA memory policy: the policies of VMAs, and mbind(), which gives a
- * range of an address space a policy, splitting and merging VMAs so that
- * each has one policy, and optionally checks or moves the pages already
- * in the range.
+ * NUMA memory policy: VMA policies and mbind().
+ *
+ * A VMA's policy is vma->vm_policy, or for shared memory whatever the
+ * mapping's get_policy operation finds for the address.  This file looks
+ * policies up for faults, copies them when VMAs are copied, and applies a
+ * policy to a range: mbind() checks the range, sets the policy of every
+ * VMA in it (splitting and merging VMAs through vma_modify_policy()), and
+ * then lets the migration engine move the pages that the new policy
+ * wants elsewhere.
  */
 
-#include <linux/mempolicy.h>
-#include <linux/capability.h>
-#include <linux/dax.h>
 #include <linux/fs.h>
 #include <linux/hugetlb.h>
-#include <linux/ksm.h>
-#include <linux/migrate.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
-#include <linux/mmap_lock.h>
 #include <linux/pagemap.h>
-#include <linux/rmap.h>
-#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/swap.h>
 
 #include "policy.h"
@@ -25,49 +24,40 @@
 #include "../internal.h"
 
 /**
- * vma_migratable - can the pages of a VMA move between nodes
+ * vma_migratable - can the pages of a VMA move between nodes?
  * @vma: the VMA
  *
- * Return: false for I/O and PFN mappings, DAX, huge pages of a size that
- * cannot migrate, and files whose pages must come from a zone below the
- * one that policies apply to (a move would have to allocate there, and
- * node to node it cannot); true otherwise.
+ * Return: false for I/O and PFN mappings, DAX, hugetlb sizes that cannot
+ * migrate, and files whose pages must come from zones below policy_zone
+ * (migration allocates from the highest zone, so they would have nowhere
+ * to go); true otherwise.
  */
 bool vma_migratable(struct vm_area_struct *vma)
 {
-	struct address_space *mapping;
-
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 		return false;
-
-	/* DAX users count on steady latency: no hinting faults, no moves. */
+	/* DAX device memory wants predictable latency, not hinting faults. */
 	if (vma_is_dax(vma))
 		return false;
-
 	if (is_vm_hugetlb_page(vma) &&
 	    !hugepage_migration_supported(hstate_vma(vma)))
 		return false;
-
-	if (vma->vm_file) {
-		mapping = vma->vm_file->f_mapping;
-		if (gfp_zone(mapping_gfp_mask(mapping)) < policy_zone)
-			return false;
-	}
+	if (vma->vm_file &&
+	    gfp_zone(mapping_gfp_mask(vma->vm_file->f_mapping)) < policy_zone)
+		return false;
 	return true;
 }
 
 /**
- * __get_vma_policy - the policy a VMA itself sets at an address
+ * __get_vma_policy - the policy that a VMA itself gives an address
  * @vma: the VMA
- * @addr: the address, for mappings whose policy varies over the object
- * @ilx: set to the interleave index that the mapping contributes (0
- *       unless its get_policy operation says otherwise)
+ * @addr: an address in @vma
+ * @ilx: out: the interleave bias of the object that @vma maps (shmem
+ *	biases by inode), 0 for others
  *
- * Shared mappings (shmem, hugetlbfs, SysV shm) answer through their
- * get_policy operation, which takes a reference on an %MPOL_F_SHARED
- * result that the caller drops with mpol_cond_put().
- *
- * Return: the policy, or NULL when the VMA has none.
+ * Return: the policy of the mapping's get_policy operation, with a
+ * reference for shared policies, or @vma->vm_policy, or NULL when the VMA
+ * has none.
  */
 struct mempolicy *__get_vma_policy(struct vm_area_struct *vma,
 				   unsigned long addr, pgoff_t *ilx)
@@ -79,19 +69,18 @@ struct mempolicy *__get_vma_policy(struct vm_area_struct *vma,
 }
 
 /**
- * get_vma_policy - the policy in force at an address of a VMA
+ * get_vma_policy - the policy in force at an address, for an allocation
  * @vma: the VMA
  * @addr: the address
- * @order: the order of the allocation to interleave (0, or a huge page's)
- * @ilx: set to the interleave index of @addr, meaningful only for the
- *       interleave modes
+ * @order: the order of the allocation
+ * @ilx: out: the interleave index of the allocation
  *
- * Without a VMA policy the task's own policy applies, and without that the
- * system default.  The interleave index counts allocations of @order from
- * the start of the mapped object rather than of the VMA, so that every
- * process mapping a shared object interleaves it the same way.
+ * The VMA's policy if it has one, else the task's.  For the interleave
+ * modes @ilx numbers the allocation's pages of this order within the
+ * mapped object, so that every process that maps the object spreads it
+ * alike (the hugetlb and shared selftests place pages by file offset).
  *
- * Return: the policy; mpol_cond_put() it when done.
+ * Return: the policy; drop it with mpol_cond_put().
  */
 struct mempolicy *get_vma_policy(struct vm_area_struct *vma,
 				 unsigned long addr, int order, pgoff_t *ilx)
@@ -100,73 +89,70 @@ struct mempolicy *get_vma_policy(struct vm_area_struct *vma,
 
 	if (!pol)
 		pol = get_task_policy(current);
-
 	if (pol->mode == MPOL_INTERLEAVE ||
-	    pol->mode == MPOL_WEIGHTED_INTERLEAVE) {
-		/* Offset of the VMA in the object, then of @addr in the VMA. */
-		*ilx += vma->vm_pgoff >> order;
-		*ilx += (addr - vma->vm_start) >> (PAGE_SHIFT + order);
-	}
+	    pol->mode == MPOL_WEIGHTED_INTERLEAVE)
+		*ilx += (vma->vm_pgoff >> order) +
+			((addr - vma->vm_start) >> (PAGE_SHIFT + order));
 	return pol;
 }
 
 /**
- * vma_policy_mof - does NUMA balancing migrate on fault in this VMA
+ * vma_policy_mof - does the policy at a VMA want migrate-on-fault?
  * @vma: the VMA
  *
- * Return: whether the policy in force at the start of @vma (the VMA's or
- * else the task's) has %MPOL_F_MOF set.
+ * NUMA balancing asks this before it scans a VMA.  For shared memory the
+ * object's policy at the start of the VMA answers.
+ *
+ * Return: true if the policy in force carries MPOL_F_MOF.
  */
 bool vma_policy_mof(struct vm_area_struct *vma)
 {
 	struct mempolicy *pol;
-	pgoff_t unused_ilx;
 	bool mof;
 
-	pol = __get_vma_policy(vma, vma->vm_start, &unused_ilx);
-	if (!pol)
-		pol = get_task_policy(current);
-	mof = pol->flags & MPOL_F_MOF;
-	mpol_cond_put(pol);
+	if (vma->vm_ops && vma->vm_ops->get_policy) {
+		pgoff_t ilx;
 
-	return mof;
+		pol = vma->vm_ops->get_policy(vma, vma->vm_start, &ilx);
+		mof = pol && (pol->flags & MPOL_F_MOF);
+		mpol_cond_put(pol);
+		return mof;
+	}
+	pol = vma->vm_policy ?: get_task_policy(current);
+	return pol->flags & MPOL_F_MOF;
 }
 
 /**
  * vma_dup_policy - give a new VMA a copy of another's policy
- * @src: the VMA copied from (the parent's, at fork; the original, at a
- *       split)
+ * @src: the VMA copied from
  * @dst: the new VMA
  *
- * Return: 0, or -ENOMEM if the copy could not be allocated.
+ * Return: 0, or -ENOMEM.
  */
 int vma_dup_policy(struct vm_area_struct *src, struct vm_area_struct *dst)
 {
-	struct mempolicy *copy = mpol_dup(src->vm_policy);
+	struct mempolicy *pol = mpol_dup(src->vm_policy);
 
-	if (IS_ERR(copy))
-		return PTR_ERR(copy);
-	dst->vm_policy = copy;
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
+	dst->vm_policy = pol;
 	return 0;
 }
 
 /*
- * Install @pol in @vma, which covers exactly the range that gets it.  The
- * VMA keeps its own copy; a shared mapping also records it in the object,
- * where every process mapping it will find it.
+ * Give @vma its own copy of @pol.  Shared memory keeps the policy with
+ * the object too, through the mapping's set_policy operation; if that
+ * fails, the VMA keeps its old policy.
  */
-static int vma_set_policy(struct vm_area_struct *vma, struct mempolicy *pol)
+static int mpol_set_vma(struct vm_area_struct *vma, struct mempolicy *pol)
 {
 	struct mempolicy *copy, *old;
 	int err;
 
-	/* Page faults under the VMA lock read vm_policy without mmap_lock. */
-	vma_start_write(vma);
-
+	vma_assert_write_locked(vma);
 	copy = mpol_dup(pol);
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
-
 	if (vma->vm_ops && vma->vm_ops->set_policy) {
 		err = vma->vm_ops->set_policy(vma, copy);
 		if (err) {
@@ -174,7 +160,6 @@ static int vma_set_policy(struct vm_area_struct *vma, struct mempolicy *pol)
 			return err;
 		}
 	}
-
 	old = vma->vm_policy;
 	vma->vm_policy = copy;
 	mpol_put(old);
@@ -207,91 +192,105 @@ int mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
 	unsigned long to = min(end, vma->vm_end);
 
 	/*
-	 * When the range starts inside @vma, what precedes the new piece
-	 * after a split is the head of @vma itself.
+	 * vma_modify_policy() wants @prev to be @vma itself when the range
+	 * begins inside it, and the VMA before it otherwise (see the
+	 * checks in vma_merge_existing_range()).
 	 */
-	if (start > vma->vm_start)
+	if (from > vma->vm_start)
 		*prev = vma;
-
 	if (mpol_equal(vma->vm_policy, new_pol)) {
 		*prev = vma;
 		return 0;
 	}
-
 	vma = vma_modify_policy(vmi, *prev, vma, from, to, new_pol);
 	if (IS_ERR(vma))
 		return PTR_ERR(vma);
-
 	*prev = vma;
-	return vma_set_policy(vma, new_pol);
+	return mpol_set_vma(vma, new_pol);
 }
 
+/* Where mbind() sends a misplaced folio: the policy, and its index base. */
+struct mpol_mbind_dest {
+	struct mempolicy *pol;
+	pgoff_t ilx_base;
+};
+
 /*
- * Translate the user's nodes for @pol and take the mmap lock for writing,
- * under which a cpuset rebind of VMA policies cannot overtake us.  On
- * success the lock is held.
+ * The folios of one batch come from one VMA.  Their interleave index is
+ * the object's bias plus their page index, which is what a fault at
+ * their address computes too, so a moved page lands where a new one
+ * would.
  */
-static int mbind_lock_and_set_nodes(struct mm_struct *mm,
-				    struct mempolicy *pol, nodemask_t *nmask)
+static void mpol_mbind_prepare(struct mpol_move *move,
+			       struct vm_area_struct *vma)
 {
-	NODEMASK_SCRATCH(scratch);
-	int err;
+	struct mpol_mbind_dest *dest = (void *)move->alloc_private;
 
-	if (!scratch)
-		return -ENOMEM;
+	mpol_cond_put(__get_vma_policy(vma, vma->vm_start, &dest->ilx_base));
+}
 
-	mmap_write_lock(mm);
-	err = mpol_set_nodemask(pol, nmask, scratch);
-	if (err)
-		mmap_write_unlock(mm);
+static struct folio *mpol_mbind_alloc(struct folio *src, unsigned long private)
+{
+	struct mpol_mbind_dest *dest = (void *)private;
+	unsigned int order = folio_order(src);
+	pgoff_t ilx = dest->ilx_base + (src->index >> order);
+	int nid = numa_node_id();
+	gfp_t gfp;
 
-	NODEMASK_SCRATCH_FREE(scratch);
+	if (folio_test_hugetlb(src)) {
+		struct hstate *h = folio_hstate(src);
+		nodemask_t *mask;
+
+		gfp = htlb_alloc_mask(h);
+		mask = policy_nodemask(gfp, dest->pol, ilx, &nid);
+		return alloc_hugetlb_folio_nodemask(h, nid, mask, gfp,
+				htlb_allow_alloc_fallback(MR_MEMPOLICY_MBIND));
+	}
+	if (order)
+		gfp = GFP_TRANSHUGE;
+	else
+		gfp = GFP_HIGHUSER_MOVABLE | __GFP_RETRY_MAYFAIL;
+	return folio_alloc_mpol(gfp, order, dest->pol, ilx, nid);
+}
+
+/* Apply @pol to every VMA of [@start, @end); the mmap lock is held. */
+static int mpol_apply_range(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, struct mempolicy *pol)
+{
+	struct vm_area_struct *vma, *prev;
+	VMA_ITERATOR(vmi, mm, start);
+	int err = 0;
+
+	prev = vma_prev(&vmi);
+	for_each_vma_range(vmi, vma, end) {
+		err = mbind_range(&vmi, vma, &prev, start, end, pol);
+		if (err)
+			break;
+	}
 	return err;
 }
 
 /*
- * The interleave index from which migrated folios count their own index,
- * so that they land where faults under @pol would have put them.  It is
- * worked out once, from the first queued folio that is found mapped in
- * the range (a KSM folio's index says nothing of its place in the range);
- * later VMAs of the range may then interleave a little differently.  Called
- * after the policy is applied, with the mmap lock still held.
+ * Move what the new policy wants elsewhere.  The policy is in place
+ * already, so a page faulted in meanwhile lands right, and the engine
+ * needs the mmap lock only batch by batch.  For MPOL_DEFAULT the pages go
+ * where the task's policy sends them.
  */
-static pgoff_t mbind_ilx_base(struct mm_struct *mm, unsigned long start,
-			      unsigned long end, struct mempolicy *pol,
-			      struct list_head *folios)
+static void mpol_mbind_move(struct mpol_move *move, struct mempolicy *pol)
 {
-	struct folio *folio = NULL, *pos;
-	struct vm_area_struct *vma;
-	unsigned long addr;
-	struct vma_iterator vmi;
-	unsigned int order;
-	pgoff_t ilx;
+	struct mpol_mbind_dest dest = { .pol = pol ?: get_task_policy(current) };
+	int err;
 
-	if (pol->mode != MPOL_INTERLEAVE &&
-	    pol->mode != MPOL_WEIGHTED_INTERLEAVE)
-		return 0;
-
-	list_for_each_entry(pos, folios, lru) {
-		if (!folio_test_ksm(pos)) {
-			folio = pos;
-			break;
-		}
-	}
-	if (!folio)
-		return 0;
-
-	vma_iter_init(&vmi, mm, start);
-	for_each_vma_range(vmi, vma, end) {
-		addr = page_address_in_vma(folio_page(folio, 0), vma);
-		if (addr == -EFAULT)
-			continue;
-
-		order = folio_order(folio);
-		mpol_cond_put(get_vma_policy(vma, addr, order, &ilx));
-		return ilx - (folio->index >> order);
-	}
-	return 0;
+	mpol_get(dest.pol);
+	move->alloc = mpol_mbind_alloc;
+	move->alloc_private = (unsigned long)&dest;
+	move->prepare = mpol_mbind_prepare;
+	move->reason = MR_MEMPOLICY_MBIND;
+	err = mpol_move_range(move);
+	mpol_put(dest.pol);
+	/* An error leaves pages behind, which MPOL_MF_STRICT reports. */
+	if (err)
+		move->nr_failed++;
 }
 
 /**
@@ -319,28 +318,23 @@ long do_mbind(unsigned long start, unsigned long len, unsigned short mode,
 	      unsigned short mode_flags, nodemask_t *nmask,
 	      unsigned long flags)
 {
-	bool moving = flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL);
 	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma, *prev;
-	struct vma_iterator vmi;
+	struct mpol_move move = {
+		.mm = mm,
+		.nodes = nmask,
+		.off_nodes = true,
+	};
 	struct mempolicy *new;
-	LIST_HEAD(folios);
-	pgoff_t ilx_base = 0;
 	unsigned long end;
-	long unqueued;
-	long err = 0;
+	long err;
 
+	/* The errno of each bad argument, in the order mbind(2) lists them. */
 	if (flags & ~(unsigned long)MPOL_MF_VALID)
 		return -EINVAL;
 	if ((flags & MPOL_MF_MOVE_ALL) && !capable(CAP_SYS_NICE))
 		return -EPERM;
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
-
-	/* The default policy has no nodes for a page to be outside of. */
-	if (mode == MPOL_DEFAULT)
-		flags &= ~MPOL_MF_STRICT;
-
 	len = PAGE_ALIGN(len);
 	end = start + len;
 	if (end < start)
@@ -351,62 +345,44 @@ long do_mbind(unsigned long start, unsigned long len, unsigned short mode,
 	new = mpol_new(mode, mode_flags, nmask);
 	if (IS_ERR(new))
 		return PTR_ERR(new);
-
-	/* Resetting to the default may span holes: nothing is left there. */
-	if (!new)
+	/*
+	 * The default policy has nothing to be strict about, and may be
+	 * applied over holes: only a range with no VMA at all is EFAULT.
+	 */
+	if (!new) {
+		flags &= ~MPOL_MF_STRICT;
 		flags |= MPOL_MF_DISCONTIG_OK;
+	}
+	move.start = start;
+	move.end = end;
+	move.flags = flags;
 
-	/* Pages still in per-CPU LRU batches could not be isolated. */
-	if (moving)
-		lru_cache_disable();
+	{
+		NODEMASK_SCRATCH(scratch);
 
-	err = mbind_lock_and_set_nodes(mm, new, nmask);
+		err = -ENOMEM;
+		if (scratch) {
+			/* Under the lock that a cpuset rebind of the mm takes. */
+			mmap_write_lock(mm);
+			err = mpol_set_nodemask(new, nmask, scratch);
+			if (err)
+				mmap_write_unlock(mm);
+		}
+		NODEMASK_SCRATCH_FREE(scratch);
+	}
 	if (err)
 		goto out;
 
-	/*
-	 * Write-lock each VMA while collecting its pages, so that a fault
-	 * under the VMA lock cannot add a page that this scan misses and
-	 * that the new policy does not place.
-	 */
-	unqueued = mpol_queue_misplaced(mm, start, end, nmask,
-					flags | MPOL_MF_INVERT | MPOL_MF_WRLOCK,
-					&folios);
-	if (unqueued < 0) {
-		err = unqueued;
-		unqueued = 0;
-	} else {
-		vma_iter_init(&vmi, mm, start);
-		prev = vma_prev(&vmi);
-		for_each_vma_range(vmi, vma, end) {
-			err = mbind_range(&vmi, vma, &prev, start, end, new);
-			if (err)
-				break;
-		}
-	}
-
-	if (!err && !list_empty(&folios)) {
-		/* Moves under the default policy go where the task's go. */
-		if (!new) {
-			new = get_task_policy(current);
-			mpol_get(new);
-		}
-		ilx_base = mbind_ilx_base(mm, start, end, new, &folios);
-	}
-
+	err = mpol_check_range(&move);
+	if (!err)
+		err = mpol_apply_range(mm, start, end, new);
 	mmap_write_unlock(mm);
 
-	if (!err && !list_empty(&folios) &&
-	    mpol_migrate_queued(&folios, new, ilx_base))
-		unqueued = 1;
-
-	if (unqueued && (flags & MPOL_MF_STRICT))
+	if (!err && (flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
+		mpol_mbind_move(&move, new);
+	if (!err && move.nr_failed && (flags & MPOL_MF_STRICT))
 		err = -EIO;
-	if (!list_empty(&folios))
-		putback_movable_pages(&folios);
 out:
 	mpol_put(new);
-	if (moving)
-		lru_cache_enable();
 	return err;
 }

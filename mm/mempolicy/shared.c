@@ -25,12 +25,12 @@
 static struct kmem_cache *sp_range_cache;
 
 /**
- * shared_policy_cache_init - create the slab cache for shared policy ranges
+ * mpol_shared_init - create the slab cache for shared policy ranges
  *
  * Called once at boot from numa_policy_init(); shared memory cannot work
  * without the cache, so failing to create it panics.
  */
-void __init shared_policy_cache_init(void)
+void __init mpol_shared_init(void)
 {
 	sp_range_cache = kmem_cache_create("shared_policy_node",
 					   sizeof(struct sp_node), 0,
@@ -196,7 +196,7 @@ static int replace_ranges(struct shared_policy *sp, pgoff_t start,
 		write_unlock(&sp->lock);
 
 		spare = kmem_cache_alloc(sp_range_cache, GFP_KERNEL);
-		spare_pol = kmem_cache_alloc(policy_cache, GFP_KERNEL);
+		spare_pol = kmem_cache_alloc(mpol_cache, GFP_KERNEL);
 		if (!spare || !spare_pol) {
 			ret = -ENOMEM;
 			goto out;
@@ -208,7 +208,7 @@ static int replace_ranges(struct shared_policy *sp, pgoff_t start,
 out:
 	/* Unused when a retry found no range left to cut. */
 	if (spare_pol)
-		kmem_cache_free(policy_cache, spare_pol);
+		kmem_cache_free(mpol_cache, spare_pol);
 	if (spare)
 		kmem_cache_free(sp_range_cache, spare);
 	return ret;
