@@ -102,10 +102,8 @@ static int mpol_take(struct mpol_batch *b, struct folio *folio,
 	if (!mpol_is_candidate(b, folio))
 		return 0;
 
-	if (b->kind == MPOL_WALK_CHECK) {
-		move->nr_failed++;
+	if (b->kind == MPOL_WALK_CHECK)
 		return MPOL_WALK_STOP;
-	}
 	if (!b->vma_moves) {
 		/* Walked for MPOL_MF_STRICT only: it stays, and says so. */
 		move->nr_failed++;
@@ -157,7 +155,7 @@ static int mpol_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 	struct mpol_batch *b = walk->private;
 	struct vm_area_struct *vma = walk->vma;
 	pte_t *first, *pte;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the page table's lock */
 	int ret = 0;
 
 	ptl = pmd_trans_huge_lock(pmd, vma);
@@ -213,7 +211,7 @@ static int mpol_walk_hugetlb(pte_t *ptep, unsigned long hmask,
 {
 	struct mpol_batch *b = walk->private;
 	bool shared;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the page table's lock */
 	pte_t entry;
 	int ret = 0;
 
@@ -316,9 +314,10 @@ static const struct mm_walk_ops mpol_walk_write_ops = {
  * anything.  Holes are EFAULT unless %MPOL_MF_DISCONTIG_OK, and a range
  * that meets no VMA at all is EFAULT always.  With %MPOL_MF_STRICT and no
  * %MPOL_MF_MOVE* the pages are looked at as well, up to the first
- * candidate, which counts in @move->nr_failed.
+ * candidate: then mbind() fails with EIO and changes nothing, as the
+ * conformance transcripts show Linux 6.12 doing.
  *
- * Return: 0, or -EFAULT.
+ * Return: 0, -EFAULT, or -EIO.
  */
 long mpol_check_range(struct mpol_move *move)
 {
@@ -334,6 +333,8 @@ long mpol_check_range(struct mpol_move *move)
 			      &mpol_walk_write_ops, &b);
 	if (err < 0)
 		return err;
+	if (err == MPOL_WALK_STOP)
+		return -EIO;
 	return b.seen_vma ? 0 : -EFAULT;
 }
 
@@ -368,7 +369,9 @@ static int mpol_fill_batch(struct mpol_batch *b)
  * batch, and moves each batch without it.  Between batches it reschedules
  * and stops at a fatal signal.  What could not be moved (not isolated, or
  * refused by migrate_pages()) is put back where it was and counted in
- * @move->nr_failed.
+ * @move->nr_failed.  The caller keeps the per-CPU LRU caches disabled
+ * (lru_cache_disable()) meanwhile, or folios still in them could not be
+ * isolated.
  *
  * Return: 0; -EINTR on a fatal signal; or the error of migrate_pages()
  * (-ENOMEM when no new folio could be had), which ends the run.
@@ -381,8 +384,6 @@ int mpol_move_range(struct mpol_move *move)
 	INIT_LIST_HEAD(&b.folios);
 	b.resume = move->start;
 
-	/* Pages still in per-CPU LRU batches could not be isolated. */
-	lru_cache_disable();
 	while (b.resume < move->end) {
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
@@ -407,7 +408,6 @@ int mpol_move_range(struct mpol_move *move)
 			break;
 		cond_resched();
 	}
-	lru_cache_enable();
 	return err;
 }
 
@@ -509,12 +509,16 @@ int do_migrate_pages(struct mm_struct *mm, const nodemask_t *from,
 		return migrate_pages(&empty, alloc_migration_target, NULL, 0,
 				     MIGRATE_SYNC, MR_SYSCALL, NULL);
 
+	lru_cache_disable();
 	while (pick_node_pair(&pending, from, to, &src, &dst)) {
 		node_clear(src, pending);
 		err = mpol_move_node(mm, src, dst, flags, &not_moved);
 		if (err)
-			return err;
+			break;
 	}
+	lru_cache_enable();
+	if (err)
+		return err;
 	return min_t(unsigned long, not_moved, INT_MAX);
 }
 

@@ -391,8 +391,8 @@ void mpol_rebind_task(struct task_struct *tsk, const nodemask_t *new)
  */
 void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
 {
-	struct vm_area_struct *vma;
 	VMA_ITERATOR(vmi, mm, 0);
+	struct vm_area_struct *vma;
 
 	mmap_write_lock(mm);
 	for_each_vma(vmi, vma) {

@@ -7,13 +7,14 @@
  *   syscalls.c  the user ABI: node masks from and to user space, argument
  *               checks, and the system calls
  *   range.c     VMA policies, and mbind() applying a policy to a range
- *   migrate.c   queueing the pages of a range and moving them to the
- *               nodes of a policy; do_migrate_pages() for migrate_pages(2)
- *               and cpusets; change_prot_numa() for NUMA balancing
+ *   migrate.c   the migration engine (migrate.h): moving the candidates
+ *               of a range in bounded batches, for mbind(), and
+ *               do_migrate_pages() for migrate_pages(2) and cpusets;
+ *               change_prot_numa() for NUMA balancing
  *   alloc.c     the allocation decision (which node, which node mask) and
  *               the page allocator entry points; mpol_misplaced()
  *   weighted.c  weighted interleave weights and their sysfs files
- *   shared.c    shared policies of shmem, hugetlbfs and SysV shm objects
+ *   shared.c    shared policies of shmem, tmpfs and SysV shm objects
  *   string.c    policies as numa_maps and the tmpfs mpol= option write them
  *
  * Locking, in short: a task's own policy (task->mempolicy) changes under

@@ -149,7 +149,11 @@ static int mpol_set_vma(struct vm_area_struct *vma, struct mempolicy *pol)
 	struct mempolicy *copy, *old;
 	int err;
 
-	vma_assert_write_locked(vma);
+	/*
+	 * Faults under the VMA lock read vm_policy; a strict check that
+	 * stopped early has not write-locked every VMA of the range.
+	 */
+	vma_start_write(vma);
 	copy = mpol_dup(pol);
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
@@ -257,8 +261,8 @@ static struct folio *mpol_mbind_alloc(struct folio *src, unsigned long private)
 static int mpol_apply_range(struct mm_struct *mm, unsigned long start,
 			    unsigned long end, struct mempolicy *pol)
 {
-	struct vm_area_struct *vma, *prev;
 	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma, *prev;
 	int err = 0;
 
 	prev = vma_prev(&vmi);
@@ -286,7 +290,9 @@ static void mpol_mbind_move(struct mpol_move *move, struct mempolicy *pol)
 	move->alloc_private = (unsigned long)&dest;
 	move->prepare = mpol_mbind_prepare;
 	move->reason = MR_MEMPOLICY_MBIND;
+	lru_cache_disable();
 	err = mpol_move_range(move);
+	lru_cache_enable();
 	mpol_put(dest.pol);
 	/* An error leaves pages behind, which MPOL_MF_STRICT reports. */
 	if (err)

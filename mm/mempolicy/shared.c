@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Shared policies: the policies of shmem, tmpfs, hugetlbfs and SysV shm
- * objects, which belong to the object rather than to any one mapping, so
- * that every process mapping it allocates by the same rules.
+ * Shared policies: the policies of shmem, tmpfs and SysV shm objects,
+ * which belong to the object rather than to any one mapping, so that every
+ * process mapping it allocates by the same rules.  hugetlbfs keeps none, as
+ * in Linux 6.12 (its vm_ops have no set_policy): its mappings take VMA
+ * policies, and the hugetlb selftest checks that.
  *
  * A shared policy is a red-black tree of disjoint ranges [start, end) of
  * page offsets in the object, ordered by start, each range holding its own
