@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 
 #include "policy.h"
+#include "race.h"
 
 struct kmem_cache *policy_cache;
 
@@ -332,6 +333,11 @@ void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
 
+	/*
+	 * A cpuset rebind calls this for one task after another; a test
+	 * holds the walk here to fork a task that the walk has not reached.
+	 */
+	mpol_race_point(MPOL_RACE_REBIND_MM, mm);
 	mmap_write_lock(mm);
 	for_each_vma(vmi, vma) {
 		/* Page faults under the per-VMA lock read vm_policy. */
@@ -372,6 +378,8 @@ struct mempolicy *__mpol_dup(struct mempolicy *old)
 		nodemask_t mems = cpuset_mems_allowed(current);
 
 		mpol_rebind_policy(new, &mems);
+		/* A test holds the fork here until the rebind has passed. */
+		mpol_race_point(MPOL_RACE_DUP_REBINDING, new);
 	}
 	atomic_set(&new->refcnt, 1);
 	return new;
