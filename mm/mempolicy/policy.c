@@ -20,6 +20,7 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include "policy.h"
+#include "race.h"
 
 /**
  * enum mpol_nodes_rule - what a mode asks of the user's node mask
@@ -394,6 +395,11 @@ void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
 
+	/*
+	 * A cpuset rebind calls this for one task after another; a test
+	 * holds the walk here to fork a task that the walk has not reached.
+	 */
+	mpol_race_point(MPOL_RACE_REBIND_MM, mm);
 	mmap_write_lock(mm);
 	for_each_vma(vmi, vma) {
 		vma_start_write(vma);
@@ -434,6 +440,8 @@ struct mempolicy *__mpol_dup(struct mempolicy *old)
 		nodemask_t mems = cpuset_mems_allowed(current);
 
 		mpol_rebind_policy(copy, &mems);
+		/* A test holds the fork here until the rebind has passed. */
+		mpol_race_point(MPOL_RACE_DUP_REBINDING, copy);
 	}
 	return copy;
 }

@@ -16,6 +16,7 @@
  *   weighted.c  weighted interleave weights and their sysfs files
  *   shared.c    shared policies of shmem, tmpfs and SysV shm objects
  *   string.c    policies as numa_maps and the tmpfs mpol= option write them
+ *   race.c      race points, where a test module may hold a task (race.h)
  *
  * Locking, in short: a task's own policy (task->mempolicy) changes under
  * task_lock() and is read without it only by the task itself; a VMA's

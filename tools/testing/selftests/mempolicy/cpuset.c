@@ -20,9 +20,18 @@
  * for the task policy and a VMA policy, over sequences of node sets that
  * shrink to one node and grow back, move to disjoint nodes and overlap.
  * It uses the cgroup v2 cpuset controller at /sys/fs/cgroup.
+ *
+ * A task forked while its cpuset is being rebound must not keep the old
+ * nodes: fork_race tries that by chance, on every kernel; fork_held makes
+ * it happen every time, with the race points of the patched kernel and the
+ * mempolicy_probe module.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
@@ -476,6 +485,213 @@ TEST_F(fork_race, children_follow)
 				   RACE_CHILDREN, want);
 	close(done[0]);
 	munmap(probe, sysconf(_SC_PAGESIZE));
+}
+
+/*
+ * The same race, held in place so that it happens every time.  The
+ * mempolicy_probe module stops the cpuset's rebind walk at its first task,
+ * a bystander, and lets this task fork meanwhile; it holds the fork right
+ * after the child's policy is copied until the walk has passed this task
+ * and ended.  The child joins the cpuset after the walk, so only the
+ * rebind of the copy in __mpol_dup() can give it the new nodes.  Without
+ * that defence the child keeps the old node, and the test fails.
+ *
+ * The policy is a bind to the cpuset's first node, without flags, so the
+ * rebind moves it by position: to the first of the new nodes.
+ */
+#define PROBE_MODULE	"mempolicy_probe.ko"
+#define RACE_FILE	"/sys/kernel/debug/mempolicy_probe/race"
+#define CG_RACE		CGROOT "/mempolicy-race"
+/* Longer than the module's own timeout, which ends a race gone wrong. */
+#define RACE_WAIT_MS	20000
+
+/* Load the module unless it is loaded; 0 or an errno. */
+static int load_probe(void)
+{
+	int fd, err = 0;
+
+	if (access(RACE_FILE, F_OK) == 0)
+		return 0;
+	/* The guests mount debugfs; a plain system may not have. */
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	fd = open(PROBE_MODULE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
+		err = errno;
+	close(fd);
+	return err;
+}
+
+/* Where the race stands, as the module says ("armed", "copied"...). */
+static int race_state(char *buf, size_t len)
+{
+	int fd = open(RACE_FILE, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return n ? errno : EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Poll until the race is at @want; 0 once there, -1 if it ended or never came. */
+static int race_wait_for(const char *want, char *state, size_t len)
+{
+	int i;
+
+	for (i = 0; i < RACE_WAIT_MS / 10; i++) {
+		if (race_state(state, len) || !strcmp(state, "timed_out"))
+			return -1;
+		if (!strcmp(state, want))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+struct rebind_writer {
+	const struct nodemask *mems;
+	int err;		/* of writing cpuset.mems */
+	int release_err;	/* of writing "release" */
+};
+
+/*
+ * Write the cpuset's new nodes, which blocks in the module until this
+ * task has forked, then release the fork: once the write returns, the
+ * walk has passed every task of the cpuset.  A thread of the task that
+ * forks, because the module holds only the armed process.
+ */
+static void *rebind_writer(void *arg)
+{
+	struct rebind_writer *w = arg;
+
+	w->err = set_mems(CG_RACE, w->mems);
+	w->release_err = write_str(RACE_FILE, "release");
+	return NULL;
+}
+
+FIXTURE(fork_held) {
+	struct nodemask from, to;	/* the cpuset's nodes before and after */
+	pid_t bystander;
+	int bystander_fd;		/* closing it ends the bystander */
+};
+
+FIXTURE_SETUP(fork_held)
+{
+	struct nodemask memory;
+	char state[32];
+	int nr, half, i;
+
+	self->bystander_fd = -1;
+	ASSERT_EQ(0, read_node_state("has_memory", &memory));
+	nr = mask_weight(&memory);
+	if (nr < 2)
+		SKIP(return, "needs two nodes with memory");
+	ASSERT_EQ(0, load_probe()) TH_LOG("cannot load " PROBE_MODULE);
+	ASSERT_EQ(0, race_state(state, sizeof(state)));
+	if (!strcmp(state, "unsupported"))
+		SKIP(return, "no race points in this kernel");
+	/* Disjoint halves, so the child's node tells old from new. */
+	half = nr / 2;
+	mask_clear(&self->from);
+	mask_clear(&self->to);
+	for (i = 0; i < half; i++) {
+		mask_set(&self->from, mask_nth(&memory, i));
+		mask_set(&self->to, mask_nth(&memory, nr - half + i));
+	}
+}
+
+FIXTURE_TEARDOWN(fork_held)
+{
+	/* Wakes whatever the module still holds, if a check failed. */
+	write_str(RACE_FILE, "disarm");
+	sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	move_self(CGROOT);
+	if (self->bystander > 0) {
+		close(self->bystander_fd);
+		waitpid(self->bystander, NULL, 0);
+	}
+	rmdir(CG_RACE);
+}
+
+TEST_F(fork_held, child_rebound)
+{
+	struct nodemask first = mask_of(mask_nth(&self->from, 0));
+	struct nodemask want = model_remap(&first, &self->from, &self->to);
+	struct rebind_writer w = { .mems = &self->to };
+	struct nodemask got, child_got;
+	char state[32], buf[32], a[256], b[256];
+	int mode, report[2], hold[2], status;
+	pthread_t writer;
+	pid_t child;
+
+	ASSERT_EQ(0, write_str(CGROOT "/cgroup.subtree_control", "+cpuset"));
+	ASSERT_EQ(0, mkdir(CG_RACE, 0755));
+	ASSERT_EQ(0, set_mems(CG_RACE, &self->from));
+	/*
+	 * The bystander joins first: the walk takes the cpuset's tasks in
+	 * the order they joined, so it comes to the bystander's mm first.
+	 */
+	ASSERT_EQ(0, pipe(hold));
+	self->bystander = fork();
+	ASSERT_LE(0, self->bystander);
+	if (self->bystander == 0) {
+		close(hold[1]);
+		while (read(hold[0], buf, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(hold[0]);
+	self->bystander_fd = hold[1];
+	snprintf(buf, sizeof(buf), "%d", self->bystander);
+	ASSERT_EQ(0, write_str(CG_RACE "/cgroup.procs", buf));
+	ASSERT_EQ(0, move_self(CG_RACE));
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &first, SET_MAXNODE));
+
+	ASSERT_EQ(0, pipe(report));
+	snprintf(buf, sizeof(buf), "arm %d", getpid());
+	ASSERT_EQ(0, write_str(RACE_FILE, buf));
+	ASSERT_EQ(0, pthread_create(&writer, NULL, rebind_writer, &w));
+	ASSERT_EQ(0, race_wait_for("rebind_started", state, sizeof(state)))
+		TH_LOG("the race is %s, not rebind_started", state);
+	/* The walk waits at the bystander and has not rebound this task. */
+	ASSERT_EQ(0, sys_get_mempolicy(&mode, &got, MASK_BITS, NULL, 0));
+	EXPECT_TRUE(mask_equal(&first, &got))
+		TH_LOG("rebound to %s before the fork", mask_str(&got, a, sizeof(a)));
+
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		close(report[0]);
+		if (sys_get_mempolicy(&mode, &got, MASK_BITS, NULL, 0) || mode != MPOL_BIND)
+			_exit(1);
+		_exit(write(report[1], &got, sizeof(got)) == sizeof(got) ? 0 : 1);
+	}
+	close(report[1]);
+	ASSERT_EQ(0, pthread_join(writer, NULL));
+	EXPECT_EQ(0, w.err) TH_LOG("writing cpuset.mems: %s", strerror(w.err));
+	EXPECT_EQ(0, w.release_err) TH_LOG("writing release: %s", strerror(w.release_err));
+	ASSERT_EQ(0, race_state(state, sizeof(state)));
+	EXPECT_STREQ("released", state) TH_LOG("the fork was not held in the rebind");
+
+	ASSERT_EQ(sizeof(child_got), read(report[0], &child_got, sizeof(child_got)));
+	close(report[0]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* This task, which the walk rebound, and its child alike. */
+	ASSERT_EQ(0, sys_get_mempolicy(&mode, &got, MASK_BITS, NULL, 0));
+	EXPECT_TRUE(mask_equal(&want, &got))
+		TH_LOG("task bound to %s, want %s", mask_str(&got, a, sizeof(a)),
+		       mask_str(&want, b, sizeof(b)));
+	EXPECT_TRUE(mask_equal(&want, &child_got))
+		TH_LOG("child bound to %s, want %s", mask_str(&child_got, a, sizeof(a)),
+		       mask_str(&want, b, sizeof(b)));
 }
 
 TEST_HARNESS_MAIN
