@@ -5,43 +5,52 @@
  * option, which is written the same way.  Both are user ABI that tools
  * parse, so the words and their order are fixed.
  */
-
 #include <linux/bug.h>
-#include <linux/ctype.h>
+#include <linux/err.h>
 #include <linux/kernel.h>
+#include <linux/nodemask.h>
 #include <linux/string.h>
 
 #include "policy.h"
 
-/* The name of each mode, indexed by mode, as users read and write it. */
-static const char * const mpol_mode_names[MPOL_MAX] = {
-	[MPOL_DEFAULT]			= "default",
-	[MPOL_PREFERRED]		= "prefer",
-	[MPOL_BIND]			= "bind",
-	[MPOL_INTERLEAVE]		= "interleave",
-	[MPOL_WEIGHTED_INTERLEAVE]	= "weighted interleave",
-	[MPOL_LOCAL]			= "local",
-	[MPOL_PREFERRED_MANY]		= "prefer (many)",
+/*
+ * How each mode reads and writes itself.  The names are ABI: numa_maps
+ * and /proc/mounts show them (vma.c, numa_maps; cpuset.c, model_str;
+ * shared.c, tmpfs_mount).  @nodes says what mpol= needs after the mode.
+ */
+enum mpol_str_nodes {
+	MPOL_STR_NO_NODES,	/* no node list may follow */
+	MPOL_STR_ONE_NODE,	/* one node, or none for local allocation */
+	MPOL_STR_NODES,		/* a node list must follow */
+	MPOL_STR_ALL_NODES,	/* a node list, by default every node */
 };
 
-/*
- * Print the mode flags that users can set, after an "=", "static" or
- * "relative" first, then "balancing" joined to them by "|".
- */
-static int mpol_flags_to_str(char *buf, int size, unsigned short flags)
+static const struct {
+	const char *name;
+	enum mpol_str_nodes nodes;
+} mpol_str_modes[MPOL_MAX] = {
+	[MPOL_DEFAULT]		= { "default", MPOL_STR_NO_NODES },
+	[MPOL_PREFERRED]	= { "prefer", MPOL_STR_ONE_NODE },
+	[MPOL_BIND]		= { "bind", MPOL_STR_NODES },
+	[MPOL_INTERLEAVE]	= { "interleave", MPOL_STR_ALL_NODES },
+	[MPOL_LOCAL]		= { "local", MPOL_STR_NO_NODES },
+	[MPOL_PREFERRED_MANY]	= { "prefer (many)", MPOL_STR_NODES },
+	[MPOL_WEIGHTED_INTERLEAVE] = { "weighted interleave", MPOL_STR_ALL_NODES },
+};
+
+/* The words of the mode flags; numa_maps joins them with '|'. */
+#define MPOL_STR_STATIC		"static"
+#define MPOL_STR_RELATIVE	"relative"
+#define MPOL_STR_BALANCING	"balancing"
+
+/* The node set flag of @flags as a word, or NULL. */
+static const char *nodes_flag_word(unsigned short flags)
 {
-	const char *nodes_flag = "";
-	const char *balancing = "";
-
 	if (flags & MPOL_F_STATIC_NODES)
-		nodes_flag = "static";
-	else if (flags & MPOL_F_RELATIVE_NODES)
-		nodes_flag = "relative";
-
-	if (flags & MPOL_F_NUMA_BALANCING)
-		balancing = *nodes_flag ? "|balancing" : "balancing";
-
-	return scnprintf(buf, size, "=%s%s", nodes_flag, balancing);
+		return MPOL_STR_STATIC;
+	if (flags & MPOL_F_RELATIVE_NODES)
+		return MPOL_STR_RELATIVE;
+	return NULL;
 }
 
 /**
@@ -57,83 +66,138 @@ static int mpol_flags_to_str(char *buf, int size, unsigned short flags)
  */
 void mpol_to_str(char *buffer, int maxlen, struct mempolicy *pol)
 {
-	unsigned short mode = MPOL_DEFAULT;
-	unsigned short flags = 0;
-	nodemask_t nodes;
+	unsigned short mode = MPOL_DEFAULT, flags = 0;
+	const char *word;
 	int len;
-
-	if (maxlen <= 0)
-		return;
 
 	if (!mpol_is_system_default(pol)) {
 		mode = pol->mode;
 		flags = pol->flags;
 	}
-
-	nodes_clear(nodes);
-	switch (mode) {
-	case MPOL_DEFAULT:
-	case MPOL_LOCAL:
-		break;
-	case MPOL_PREFERRED:
-	case MPOL_PREFERRED_MANY:
-	case MPOL_BIND:
-	case MPOL_INTERLEAVE:
-	case MPOL_WEIGHTED_INTERLEAVE:
-		nodes = pol->nodes;
-		break;
-	default:
-		WARN_ON_ONCE(1);
-		scnprintf(buffer, maxlen, "unknown");
+	if (WARN_ON_ONCE(mode >= MPOL_MAX)) {
+		strscpy(buffer, "unknown", maxlen);
 		return;
 	}
 
-	len = scnprintf(buffer, maxlen, "%s", mpol_mode_names[mode]);
+	len = scnprintf(buffer, maxlen, "%s", mpol_str_modes[mode].name);
+	if (mpol_str_modes[mode].nodes == MPOL_STR_NO_NODES)
+		return;
 
-	if (flags & MPOL_MODE_FLAGS)
-		len += mpol_flags_to_str(buffer + len, maxlen - len, flags);
+	/*
+	 * "=static" or "=relative", then "balancing" after '|', or after '='
+	 * alone (vma.c: "bind=balancing", "bind=static|balancing").
+	 */
+	word = nodes_flag_word(flags);
+	if (word)
+		len += scnprintf(buffer + len, maxlen - len, "=%s", word);
+	if (flags & MPOL_F_NUMA_BALANCING)
+		len += scnprintf(buffer + len, maxlen - len, "%c%s",
+				 word ? '|' : '=', MPOL_STR_BALANCING);
 
-	if (!nodes_empty(nodes))
-		scnprintf(buffer + len, maxlen - len, ":%*pbl",
-			  nodemask_pr_args(&nodes));
+	scnprintf(buffer + len, maxlen - len, ":%*pbl",
+		  nodemask_pr_args(&pol->nodes));
 }
 
 #ifdef CONFIG_TMPFS
-/*
- * Check the node list against the mode, before any policy is made.
- * Returns 1 if the string is wrong for the mode; otherwise 0, having
- * filled in the default nodes of a mode that has them.
- */
-static int mpol_check_nodelist(int mode, const char *nodelist,
-			       nodemask_t *nodes)
+/* The mode whose name is @name, or -EINVAL. */
+static int mode_from_name(const char *name)
 {
-	const char *p;
+	int mode;
 
-	switch (mode) {
-	case MPOL_PREFERRED:
-		/* One node only: a plain number, no ranges or lists. */
-		if (!nodelist)
-			return 0;
-		for (p = nodelist; isdigit(*p); p++)
-			;
-		if (*p || nodes_empty(*nodes))
-			return 1;
-		return 0;
-	case MPOL_INTERLEAVE:
-	case MPOL_WEIGHTED_INTERLEAVE:
-		/* Without a list, spread over every node with memory. */
-		if (!nodelist)
+	for (mode = 0; mode < MPOL_MAX; mode++)
+		if (!strcmp(name, mpol_str_modes[mode].name))
+			return mode;
+	return -EINVAL;
+}
+
+/*
+ * The flag word of mpol=; only the node set flags can be mounted
+ * (tmpfs.rst).  "interleave=static=relative" is refused whole (shared.c,
+ * bad_mpol_options).
+ */
+static int flags_from_word(const char *word, unsigned short *flags)
+{
+	if (!strcmp(word, MPOL_STR_STATIC))
+		*flags = MPOL_F_STATIC_NODES;
+	else if (!strcmp(word, MPOL_STR_RELATIVE))
+		*flags = MPOL_F_RELATIVE_NODES;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Turn the node list of mpol= (or its absence, @list NULL) into the nodes
+ * @mode gets.  Every node must have memory (tmpfs.rst: a mount "will fail
+ * if its nodelist specifies a node which is not online").
+ */
+static int nodes_from_list(int mode, const char *list, nodemask_t *nodes)
+{
+	enum mpol_str_nodes want = mpol_str_modes[mode].nodes;
+
+	nodes_clear(*nodes);
+	if (!list) {
+		if (want == MPOL_STR_NODES)
+			return -EINVAL;
+		if (want == MPOL_STR_ALL_NODES)
 			*nodes = node_states[N_MEMORY];
 		return 0;
-	case MPOL_LOCAL:
-		/* The flags are left to mpol_new() to refuse. */
-		return nodelist ? 1 : 0;
-	case MPOL_BIND:
-	case MPOL_PREFERRED_MANY:
-		return nodelist ? 0 : 1;
-	default:
-		return 1;
 	}
+	if (want == MPOL_STR_NO_NODES)
+		return -EINVAL;
+	if (nodelist_parse(list, *nodes) || nodes_empty(*nodes))
+		return -EINVAL;
+	if (!nodes_subset(*nodes, node_states[N_MEMORY]))
+		return -EINVAL;
+	/* tmpfs.rst: "mpol=prefer:Node", a single node. */
+	if (want == MPOL_STR_ONE_NODE && nodes_weight(*nodes) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Parse @str, cut into @mode_name, @flag_word (or NULL) and @list (or
+ * NULL), into a policy.
+ */
+static int policy_from_parts(const char *mode_name, const char *flag_word,
+			     const char *list, struct mempolicy **mpol)
+{
+	unsigned short flags = 0;
+	struct mempolicy *pol;
+	nodemask_t nodes;
+	int mode;
+
+	mode = mode_from_name(mode_name);
+	if (mode < 0)
+		return mode;
+	if (flag_word && flags_from_word(flag_word, &flags))
+		return -EINVAL;
+	if (nodes_from_list(mode, list, &nodes))
+		return -EINVAL;
+	/*
+	 * "default", with or without a flag, is no policy at all, and
+	 * /proc/mounts shows no option (shared.c, mpol_option_forms; Linux
+	 * 6.12 also takes "default=static").
+	 */
+	if (mode == MPOL_DEFAULT) {
+		*mpol = NULL;
+		return 0;
+	}
+
+	pol = mpol_new(mode, flags, &nodes);
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
+	if (pol) {
+		/*
+		 * No cpuset applies at mount time: keep the nodes as given,
+		 * for /proc/mounts to show and for each new file to be placed
+		 * from (mpol_shared_policy_init()).
+		 */
+		pol->nodes = nodes;
+		pol->w.user_nodemask = nodes;
+	}
+	*mpol = pol;
+	return 0;
 }
 
 /**
@@ -155,77 +219,23 @@ static int mpol_check_nodelist(int mode, const char *nodelist,
  */
 int mpol_parse_str(char *str, struct mempolicy **mpol)
 {
-	char *flags_str = strchr(str, '=');
-	char *nodelist = strchr(str, ':');
-	struct mempolicy *pol = NULL;
-	unsigned short mode_flags = 0;
-	nodemask_t nodes;
-	int mode;
-	int ret = 1;
+	char *colon = strchr(str, ':');
+	char *equals;
+	int err;
 
-	/* Cut the string into its parts; undone at the end. */
-	if (flags_str)
-		*flags_str++ = '\0';
-	if (nodelist)
-		*nodelist++ = '\0';
+	if (colon)
+		*colon = '\0';
+	equals = strchr(str, '=');
+	if (equals)
+		*equals = '\0';
 
-	nodes_clear(nodes);
-	if (nodelist) {
-		if (nodelist_parse(nodelist, nodes))
-			goto restore;
-		if (!nodes_subset(nodes, node_states[N_MEMORY]))
-			goto restore;
-	}
+	err = policy_from_parts(str, equals ? equals + 1 : NULL,
+				colon ? colon + 1 : NULL, mpol);
 
-	mode = match_string(mpol_mode_names, ARRAY_SIZE(mpol_mode_names), str);
-	if (mode < 0)
-		goto restore;
-
-	if (mode == MPOL_DEFAULT) {
-		/* No policy at all; whatever flags were given do not matter. */
-		if (!nodelist) {
-			*mpol = NULL;
-			ret = 0;
-		}
-		goto restore;
-	}
-
-	if (mpol_check_nodelist(mode, nodelist, &nodes))
-		goto restore;
-
-	if (flags_str) {
-		if (!strcmp(flags_str, "static"))
-			mode_flags = MPOL_F_STATIC_NODES;
-		else if (!strcmp(flags_str, "relative"))
-			mode_flags = MPOL_F_RELATIVE_NODES;
-		else
-			goto restore;
-	}
-
-	pol = mpol_new(mode, mode_flags, &nodes);
-	if (IS_ERR(pol))
-		goto restore;
-
-	if (mode != MPOL_PREFERRED) {
-		pol->nodes = nodes;
-	} else if (nodelist) {
-		/* Only a single number got here, so this is that node. */
-		nodes_clear(pol->nodes);
-		node_set(first_node(nodes), pol->nodes);
-	} else {
-		/* "prefer" without a node means the local node. */
-		pol->mode = MPOL_LOCAL;
-	}
-	pol->w.user_nodemask = nodes;
-
-	*mpol = pol;
-	ret = 0;
-
-restore:
-	if (nodelist)
-		nodelist[-1] = ':';
-	if (flags_str)
-		flags_str[-1] = '=';
-	return ret;
+	if (equals)
+		*equals = '=';
+	if (colon)
+		*colon = ':';
+	return err ? 1 : 0;
 }
 #endif /* CONFIG_TMPFS */

@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA memory policy: the user ABI.  Node masks cross between user space
- * and the kernel here, the mode and flag arguments are checked here, and
- * the work itself is left to policy.c, range.c and migrate.c.  The return
- * value of each call, and which error wins when several apply, are part
- * of the ABI, so the checks below run in the order Linux 6.12 runs them.
+ * NUMA memory policy: the user ABI.
+ *
+ * Each system call here does three things, in this order: it copies its
+ * arguments in (node masks in the native or the compat layout), it checks
+ * them, and it hands the work to a part of mm/mempolicy/ that never sees a
+ * user pointer: policy.c for policy objects, range.c for mbind(), migrate.c
+ * for migrate_pages().  get_mempolicy() runs the other way and copies a
+ * report out.
+ *
+ * The man pages (mbind(2), set_mempolicy(2), get_mempolicy(2),
+ * migrate_pages(2)) leave some details open that programs depend on: how
+ * maxnode counts, which error wins when several apply, how many bytes of
+ * a node mask the kernel writes.  Where this file settles such a detail,
+ * its comment names the selftest or the conformance transcript
+ * (tools/testing/selftests/mempolicy/) that pins it.
  */
-
 #include <linux/capability.h>
 #include <linux/compat.h>
 #include <linux/cpuset.h>
@@ -27,149 +36,268 @@
 
 #include "policy.h"
 
+/* ---- Node masks from and to user space ----------------------------------- */
+
 /*
- * Read the first @nbits bits (at least one) of a user bitmap into @dst.
- * A 32-bit caller lays the bitmap out in 32-bit words, so it goes through
- * compat_get_bitmap().  Bits beyond @nbits in the last word are not part
- * of the request and are cleared.
+ * The widest node mask accepted: a page of bits.  set_mempolicy(2) lists
+ * "maxnode specifies more than a page worth of bits" under EINVAL;
+ * errors.c (set_mempolicy_wide_masks) passes 8 * PAGE_SIZE + 2.
  */
-static int fetch_user_bits(unsigned long *dst, const unsigned long __user *src,
-			   unsigned long nbits)
+#define USER_MASK_MAX_BITS	(PAGE_SIZE * BITS_PER_BYTE)
+
+/* How many bits of the mask beyond the kernel's are checked per copy. */
+#define EXCESS_CHUNK_LONGS	8
+
+/*
+ * The number of bits that a user's maxnode covers.  maxnode is one more
+ * than that, "the maximum node number in the bit mask plus one"
+ * (migrate_pages(2)): errors.c (set_mempolicy_empty_masks) shows that
+ * maxnode 1 passes no node at all.  A maxnode of 0 wraps round to a mask
+ * far too wide, which is EINVAL with a non-NULL mask: the man pages say
+ * that the mask is then ignored, but Linux 6.12 refuses
+ * set_mempolicy(MPOL_DEFAULT, mask, 0) (conformance transcript, seed 1,
+ * call 710 on 4node).
+ */
+static unsigned long user_mask_bits(unsigned long maxnode)
 {
-	unsigned long words = BITS_TO_LONGS(nbits);
-	unsigned long missed;
+	return maxnode - 1;
+}
 
-	if (in_compat_syscall())
-		missed = compat_get_bitmap(dst,
-					   (const compat_ulong_t __user *)src,
-					   nbits);
-	else
-		missed = copy_from_user(dst, src, words * sizeof(*dst));
-	if (missed)
+/*
+ * Read @nbits bits of the user bitmap @src, starting at bit @first (a
+ * multiple of BITS_PER_LONG), into @dst.  A 32-bit task lays its mask out
+ * as 32-bit words, and whole words are read either way: bits past @nbits
+ * in the last word arrive too, for the caller to ignore.
+ */
+static int read_user_bits(unsigned long *dst, const unsigned long __user *src,
+			  unsigned long first, unsigned long nbits)
+{
+	if (in_compat_syscall()) {
+		const compat_ulong_t __user *csrc;
+
+		csrc = (const compat_ulong_t __user *)src;
+		csrc += first / BITS_PER_COMPAT_LONG;
+		return compat_get_bitmap(dst, csrc, nbits);
+	}
+	if (copy_from_user(dst, src + first / BITS_PER_LONG,
+			   BITS_TO_LONGS(nbits) * sizeof(unsigned long)))
 		return -EFAULT;
-
-	dst[words - 1] &= BITMAP_LAST_WORD_MASK(nbits);
 	return 0;
 }
 
 /*
- * A user mask may be longer than MAX_NUMNODES bits provided that no node
- * we cannot have is set.  The excess is inspected one word at a time from
- * the top down, stopping at the first fault or set bit, so the errno for
- * a mask that both faults and has stray bits depends on which word comes
- * first in that order; the topmost word is examined in full even where it
- * runs past @nbits, and the word holding node MAX_NUMNODES only from that
- * node up.  All of this matches 6.12 so that callers see the same errors.
+ * Bits of a user mask at and past MAX_NUMNODES name nodes that this kernel
+ * cannot have.  They may be there, but must be clear: mbind(2) gives
+ * EINVAL when "nodemask specifies one or more node IDs that are greater
+ * than the maximum supported node ID" (errors.c, set_mempolicy_wide_masks).
+ * Every bit of every word read counts, even past maxnode - 1 in the last
+ * word, whatever migrate_pages(2) says of those bits: on Linux 6.12 a
+ * maxnode of 70 with bit 69 set is EINVAL, with bit 70 set too, while bit
+ * 64 with a maxnode of 65 is not read at all.
  */
-static int check_excess_nodes(const unsigned long __user *nmask,
-			      unsigned long nbits)
+static bool words_have_bits(const unsigned long *bits, unsigned long from,
+			    unsigned long nbits)
 {
-	unsigned long top;
+	unsigned long end = round_up(nbits, BITS_PER_LONG);
 
-	for (top = nbits; top > MAX_NUMNODES; top -= BITS_PER_LONG) {
-		bool last = top < MAX_NUMNODES + BITS_PER_LONG;
-		unsigned long word;
-		int err;
+	return find_next_bit(bits, end, from) < end;
+}
 
-		err = fetch_user_bits(&word, nmask + (top - 1) / BITS_PER_LONG,
-				      min_t(unsigned long, top, BITS_PER_LONG));
+/*
+ * Check the words of the user mask from bit @first (past the kernel's
+ * nodemask_t) up to @nbits, a few at a time: all of them must be clear.
+ */
+static int check_tail_clear(const unsigned long __user *src,
+			    unsigned long first, unsigned long nbits)
+{
+	unsigned long chunk[EXCESS_CHUNK_LONGS];
+
+	while (first < nbits) {
+		unsigned long count = min_t(unsigned long, nbits - first,
+					    EXCESS_CHUNK_LONGS * BITS_PER_LONG);
+		int err = read_user_bits(chunk, src, first, count);
+
 		if (err)
 			return err;
-		if (last)
-			word &= BITMAP_FIRST_WORD_MASK(MAX_NUMNODES);
-		if (word)
+		if (words_have_bits(chunk, 0, count))
 			return -EINVAL;
-		if (last)
-			break;
+		first += count;
 	}
 	return 0;
 }
 
-/*
- * Copy in the node mask argument of mbind(), set_mempolicy() and
- * migrate_pages().  By a historical quirk of the ABI @maxnode is one more
- * than the number of bits supplied: 1 (or no mask at all) means no nodes,
- * while 0 with a mask wraps around and is refused as too long.
+/**
+ * nodes_from_user - copy a node mask argument in
+ * @nodes: where to store the nodes
+ * @src: the user's bitmap, or NULL
+ * @maxnode: the user's maxnode argument
+ *
+ * A NULL mask is the empty set whatever maxnode says (Linux 6.12 takes
+ * MPOL_DEFAULT with a NULL mask and a maxnode of ULONG_MAX), and so is a
+ * maxnode of 1.  Of the kernel's nodes only the first maxnode - 1 bits
+ * count.
+ *
+ * Return: 0, -EINVAL for a mask wider than a page of bits or naming a
+ * node past MAX_NUMNODES, -EFAULT if it cannot be read.
  */
-static int get_user_nodes(nodemask_t *nodes, const unsigned long __user *nmask,
-			  unsigned long maxnode)
+static int nodes_from_user(nodemask_t *nodes, const unsigned long __user *src,
+			   unsigned long maxnode)
 {
-	unsigned long nbits = maxnode - 1;
+	/* The kernel's own bits: nodemask_t holds whole longs. */
+	const unsigned long kbits = BITS_TO_LONGS(MAX_NUMNODES) * BITS_PER_LONG;
+	unsigned long nbits = user_mask_bits(maxnode), head;
 	int err;
 
 	nodes_clear(*nodes);
-	if (!nmask || !nbits)
+	if (!src || !nbits)
 		return 0;
-	if (nbits > PAGE_SIZE * BITS_PER_BYTE)
-		return -EINVAL;
+	if (nbits > USER_MASK_MAX_BITS)
+		return -EINVAL;	/* maxnode 0 too */
 
-	err = check_excess_nodes(nmask, nbits);
+	head = min(nbits, kbits);
+	err = read_user_bits(nodes_addr(*nodes), src, 0, head);
 	if (err)
 		return err;
-
-	return fetch_user_bits(nodes_addr(*nodes), nmask,
-			       min_t(unsigned long, nbits, MAX_NUMNODES));
+	if (words_have_bits(nodes_addr(*nodes), MAX_NUMNODES, head))
+		return -EINVAL;
+	/* What is left past maxnode - 1 is below MAX_NUMNODES: ignored. */
+	if (head < kbits)
+		bitmap_clear(nodes_addr(*nodes), head, kbits - head);
+	return check_tail_clear(src, head, nbits);
 }
 
 /*
- * Copy a node mask out to the get_mempolicy() caller, whose buffer holds
- * @maxnode - 1 bits rounded up to whole 64-bit words (the caller made sure
- * that covers nr_node_ids).  Whatever of the buffer lies beyond the nodes
- * that can exist is zeroed, but a buffer claiming more than a page is
- * refused.  The size is worked out with the same wrapping arithmetic as
- * 6.12, so absurd values of @maxnode get the same answer too.
+ * Write @nbits bits of @bits to the user bitmap @dst, in whole words of
+ * the caller's layout.
  */
-static int put_user_nodes(unsigned long __user *mask, unsigned long maxnode,
-			  nodemask_t *nodes)
+static int write_user_bits(unsigned long __user *dst, const unsigned long *bits,
+			   unsigned long nbits)
 {
-	unsigned long want = ALIGN(maxnode - 1, 64) / BITS_PER_BYTE;
-	bool compat = in_compat_syscall();
-	unsigned long have;
+	if (in_compat_syscall())
+		return compat_put_bitmap((compat_ulong_t __user *)dst,
+					 (unsigned long *)bits, nbits);
+	if (copy_to_user(dst, bits,
+			 BITS_TO_LONGS(nbits) * sizeof(unsigned long)))
+		return -EFAULT;
+	return 0;
+}
 
-	if (compat)
-		have = BITS_TO_COMPAT_LONGS(nr_node_ids) * sizeof(compat_ulong_t);
-	else
-		have = BITS_TO_LONGS(nr_node_ids) * sizeof(unsigned long);
+/**
+ * nodes_to_user - copy a node mask result out
+ * @dst: the user's bitmap
+ * @maxnode: the user's maxnode argument
+ * @nodes: the nodes to report
+ *
+ * The user's buffer holds maxnode - 1 bits rounded up to whole words
+ * ("always rounded to a multiple of sizeof(unsigned long)*8",
+ * get_mempolicy(2)).  All of it is written, the part past the kernel's
+ * node ids with zeroes, but no more than a page: a larger buffer is
+ * EINVAL, after *policy has been stored.  A maxnode so large that the
+ * rounding wraps leaves a buffer of no bytes, which Linux 6.12 accepts.
+ * The conformance transcripts pin which bytes change.
+ *
+ * Return: 0, -EINVAL or -EFAULT.
+ */
+static int nodes_to_user(unsigned long __user *dst, unsigned long maxnode,
+			 const nodemask_t *nodes)
+{
+	unsigned int word = in_compat_syscall() ? BITS_PER_COMPAT_LONG :
+						  BITS_PER_LONG;
+	unsigned long ubits = ALIGN(user_mask_bits(maxnode), word);
+	unsigned long kbits = min_t(unsigned long, ubits,
+				    ALIGN(nr_node_ids, word));
 
-	if (want > have) {
-		if (want > PAGE_SIZE)
+	if (ubits > USER_MASK_MAX_BITS)
+		return -EINVAL;
+	if (ubits > kbits &&
+	    clear_user((char __user *)dst + kbits / BITS_PER_BYTE,
+		       (ubits - kbits) / BITS_PER_BYTE))
+		return -EFAULT;
+	return write_user_bits(dst, nodes_addr(*nodes), kbits);
+}
+
+/* ---- The mode argument --------------------------------------------------- */
+
+/* A mode argument and its node mask, as mbind() and set_mempolicy() take them. */
+struct mode_arg {
+	unsigned short mode;
+	unsigned short flags;	/* with the internal flags that they imply */
+	nodemask_t nodes;
+};
+
+/*
+ * The checks that the mode flags need on their own.  Static and relative
+ * nodes exclude each other.  MPOL_F_NUMA_BALANCING goes with MPOL_BIND
+ * and MPOL_PREFERRED_MANY (errors.c, set_mempolicy_bad_flags and
+ * set_mempolicy_numa_balancing; set_mempolicy(2) names MPOL_BIND only),
+ * and turns into MPOL_F_MOF | MPOL_F_MORON, which NUMA balancing looks
+ * for (mpol_misplaced()).
+ */
+static int mode_flags_from_arg(unsigned int mode, unsigned int flags,
+			       unsigned short *out)
+{
+	if ((flags & MPOL_F_STATIC_NODES) && (flags & MPOL_F_RELATIVE_NODES))
+		return -EINVAL;
+	if (flags & MPOL_F_NUMA_BALANCING) {
+		if (mode != MPOL_BIND && mode != MPOL_PREFERRED_MANY)
 			return -EINVAL;
-		if (clear_user((char __user *)mask + have, want - have))
-			return -EFAULT;
-		want = have;
-		maxnode = nr_node_ids;
+		flags |= MPOL_F_MOF | MPOL_F_MORON;
 	}
-
-	if (compat)
-		return compat_put_bitmap((compat_ulong_t __user *)mask,
-					 nodes_addr(*nodes), maxnode);
-
-	return copy_to_user(mask, nodes_addr(*nodes), want) ? -EFAULT : 0;
+	*out = flags;
+	return 0;
 }
 
-/*
- * Split the mode argument of mbind() and set_mempolicy() into the mode and
- * its optional flags and check that they go together.  Asking for NUMA
- * balancing also turns on the internal flags that make faults migrate.
+/**
+ * mode_arg_from_user - take in the mode and node mask of mbind() or
+ * set_mempolicy()
+ * @arg: where to store them
+ * @mode: the mode argument, or'ed with MPOL_F_* mode flags
+ * @nmask: the user's node mask, or NULL
+ * @maxnode: the user's maxnode
+ *
+ * Whether the mode and its flags fit the nodes is left to mpol_new().  The
+ * order of the checks is what Linux 6.12 answers when several fail, found
+ * by running both kernels: bad mode flags first (EINVAL even with an
+ * unreadable mask), then the mask (EFAULT even for MPOL_MAX), then a mode
+ * out of range.
+ *
+ * Return: 0 or -EINVAL, -EFAULT.
  */
-static int parse_mode_arg(int arg, unsigned short *mode, unsigned short *flags)
+static int mode_arg_from_user(struct mode_arg *arg, unsigned int mode,
+			      const unsigned long __user *nmask,
+			      unsigned long maxnode)
 {
-	unsigned int m = arg & ~MPOL_MODE_FLAGS;
-	unsigned short f = arg & MPOL_MODE_FLAGS;
+	unsigned int m = mode & ~MPOL_MODE_FLAGS;
+	int err;
 
+	err = mode_flags_from_arg(m, mode & MPOL_MODE_FLAGS, &arg->flags);
+	if (err)
+		return err;
+	err = nodes_from_user(&arg->nodes, nmask, maxnode);
+	if (err)
+		return err;
 	if (m >= MPOL_MAX)
 		return -EINVAL;
-	if ((f & MPOL_F_STATIC_NODES) && (f & MPOL_F_RELATIVE_NODES))
-		return -EINVAL;
-	if (f & MPOL_F_NUMA_BALANCING) {
-		if (m != MPOL_BIND && m != MPOL_PREFERRED_MANY)
-			return -EINVAL;
-		f |= MPOL_F_MOF | MPOL_F_MORON;
-	}
-
-	*mode = m;
-	*flags = f;
+	arg->mode = m;
 	return 0;
+}
+
+/* ---- set_mempolicy() and mbind() ----------------------------------------- */
+
+/*
+ * Make @pol current's policy; the caller holds task_lock(current).  A new
+ * policy starts its round robin afresh: the next interleaved allocation
+ * goes to its first node, which get_mempolicy(MPOL_F_NODE) reports
+ * (errors.c, get_mempolicy_next_interleave_node).
+ */
+static struct mempolicy *swap_task_policy(struct mempolicy *pol)
+{
+	struct mempolicy *old = current->mempolicy;
+
+	current->mempolicy = pol;
+	current->il_prev = MAX_NUMNODES - 1;
+	current->il_weight = 0;
+	return old;
 }
 
 /**
@@ -189,171 +317,27 @@ long do_set_mempolicy(unsigned short mode, unsigned short flags,
 		      nodemask_t *nodes)
 {
 	NODEMASK_SCRATCH(scratch);
+	static const nodemask_t no_nodes = NODE_MASK_NONE;
+	const nodemask_t *want = nodes ? nodes : &no_nodes;
 	struct mempolicy *pol, *old;
 	long err;
 
 	if (!scratch)
 		return -ENOMEM;
-
-	pol = mpol_new(mode, flags, nodes);
+	pol = mpol_new(mode, flags, want);
 	if (IS_ERR(pol)) {
 		err = PTR_ERR(pol);
 		goto out;
 	}
 
 	task_lock(current);
-	err = mpol_set_nodemask(pol, nodes, scratch);
-	if (err) {
-		task_unlock(current);
-		mpol_put(pol);
-		goto out;
-	}
-	old = current->mempolicy;
-	current->mempolicy = pol;
-	/* A new interleave starts over with the first node of its set. */
-	if (pol && (pol->mode == MPOL_INTERLEAVE ||
-		    pol->mode == MPOL_WEIGHTED_INTERLEAVE)) {
-		current->il_prev = MAX_NUMNODES - 1;
-		current->il_weight = 0;
-	}
+	err = mpol_set_nodemask(pol, want, scratch);
+	old = err ? pol : swap_task_policy(pol);
 	task_unlock(current);
+	/* The policy that lost: the old one, or the new one if it failed. */
 	mpol_put(old);
 out:
 	NODEMASK_SCRATCH_FREE(scratch);
-	return err;
-}
-
-/*
- * The node the page at @addr lives on, faulting it in if need be, or a
- * negative errno.  Called without the mmap lock, which GUP may take.
- */
-static int user_page_node(unsigned long addr)
-{
-	struct page *page;
-	int ret;
-
-	ret = get_user_pages_fast(addr & PAGE_MASK, 1, 0, &page);
-	if (ret <= 0)
-		return ret;
-
-	ret = folio_nid(page_folio(page));
-	put_page(page);
-	return ret;
-}
-
-/*
- * The node the next interleaved allocation of current will come from:
- * the node in use while a weighted round on it is unfinished, otherwise
- * the one after the previous.  task_lock() keeps a cpuset rebind from
- * changing the node set under us.
- */
-static int next_interleave_node(const struct mempolicy *pol)
-{
-	int nid;
-
-	task_lock(current);
-	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE && current->il_weight)
-		nid = current->il_prev;
-	else
-		nid = next_node_in(current->il_prev, pol->nodes);
-	task_unlock(current);
-	return nid;
-}
-
-/*
- * get_mempolicy() less the copying out: fill in *@result (a mode with its
- * user-visible flags, or a node id for MPOL_F_NODE) and *@nodes.
- */
-static long query_policy(int *result, nodemask_t *nodes, unsigned long addr,
-			 unsigned long flags)
-{
-	struct mm_struct *mm = current->mm;
-	struct mempolicy *pol, *pinned = NULL;
-	bool mmap_locked = false;
-	long err = 0;
-	int nid;
-
-	if (flags & ~(unsigned long)(MPOL_F_NODE | MPOL_F_ADDR |
-				     MPOL_F_MEMS_ALLOWED))
-		return -EINVAL;
-
-	if (flags & MPOL_F_MEMS_ALLOWED) {
-		if (flags & (MPOL_F_NODE | MPOL_F_ADDR))
-			return -EINVAL;
-		*result = 0;
-		task_lock(current);
-		*nodes = cpuset_current_mems_allowed;
-		task_unlock(current);
-		return 0;
-	}
-
-	if (flags & MPOL_F_ADDR) {
-		struct vm_area_struct *vma;
-		pgoff_t ilx;
-
-		mmap_read_lock(mm);
-		vma = vma_lookup(mm, addr);
-		if (!vma) {
-			mmap_read_unlock(mm);
-			return -EFAULT;
-		}
-		mmap_locked = true;
-		/*
-		 * Only the VMA's (or the shared object's) own policy counts:
-		 * without one the answer is MPOL_DEFAULT, not the task's.
-		 */
-		pol = __get_vma_policy(vma, addr, &ilx);
-	} else {
-		if (addr)
-			return -EINVAL;
-		pol = current->mempolicy;
-	}
-
-	if (!pol)
-		pol = &default_policy;
-
-	if (!(flags & MPOL_F_NODE)) {
-		*result = pol == &default_policy ? MPOL_DEFAULT : pol->mode;
-		/* Internal flags such as MPOL_F_MOF are none of user's business. */
-		*result |= pol->flags & MPOL_MODE_FLAGS;
-	} else if (flags & MPOL_F_ADDR) {
-		/*
-		 * Faulting the page in needs the mmap lock dropped, and with
-		 * it goes our hold on the VMA: keep the policy alive by hand.
-		 */
-		mpol_get(pol);
-		pinned = pol;
-		mmap_read_unlock(mm);
-		mmap_locked = false;
-		nid = user_page_node(addr);
-		if (nid < 0) {
-			err = nid;
-			goto out;
-		}
-		*result = nid;
-	} else if (pol == current->mempolicy &&
-		   (pol->mode == MPOL_INTERLEAVE ||
-		    pol->mode == MPOL_WEIGHTED_INTERLEAVE)) {
-		*result = next_interleave_node(pol);
-	} else {
-		err = -EINVAL;
-		goto out;
-	}
-
-	if (mpol_store_user_nodemask(pol)) {
-		*nodes = pol->w.user_nodemask;
-	} else {
-		task_lock(current);
-		mpol_policy_nodemask(pol, nodes);
-		task_unlock(current);
-	}
-
-out:
-	mpol_cond_put(pol);
-	if (mmap_locked)
-		mmap_read_unlock(mm);
-	if (pinned)
-		mpol_put(pinned);
 	return err;
 }
 
@@ -366,27 +350,28 @@ out:
  * @maxnode: one more than the number of bits in @nmask
  * @flags: MPOL_MF_STRICT, MPOL_MF_MOVE and MPOL_MF_MOVE_ALL
  *
+ * The mode and the mask are taken in before the range and @flags are
+ * looked at (do_mbind()): an unreadable mask is EFAULT even with an
+ * unaligned range.
+ *
  * Return: 0 or a negative errno.
  */
 SYSCALL_DEFINE6(mbind, unsigned long, start, unsigned long, len,
 		unsigned long, mode, const unsigned long __user *, nmask,
 		unsigned long, maxnode, unsigned int, flags)
 {
-	unsigned short pol_mode, pol_flags;
-	nodemask_t nodes;
+	struct mode_arg arg;
 	int err;
 
-	start = untagged_addr(start);
-	/* The mode travels as an int everywhere else: only its low half counts. */
-	err = parse_mode_arg((int)mode, &pol_mode, &pol_flags);
+	/*
+	 * The mode is an int (mbind(2)): Linux 6.12 takes MPOL_BIND with bit
+	 * 32 set as MPOL_BIND.
+	 */
+	err = mode_arg_from_user(&arg, (unsigned int)mode, nmask, maxnode);
 	if (err)
 		return err;
-
-	err = get_user_nodes(&nodes, nmask, maxnode);
-	if (err)
-		return err;
-
-	return do_mbind(start, len, pol_mode, pol_flags, &nodes, flags);
+	return do_mbind(untagged_addr(start), len, arg.mode, arg.flags,
+			&arg.nodes, flags);
 }
 
 /**
@@ -400,19 +385,163 @@ SYSCALL_DEFINE6(mbind, unsigned long, start, unsigned long, len,
 SYSCALL_DEFINE3(set_mempolicy, int, mode, const unsigned long __user *, nmask,
 		unsigned long, maxnode)
 {
-	unsigned short pol_mode, pol_flags;
-	nodemask_t nodes;
+	struct mode_arg arg;
 	int err;
 
-	err = parse_mode_arg(mode, &pol_mode, &pol_flags);
+	err = mode_arg_from_user(&arg, mode, nmask, maxnode);
 	if (err)
 		return err;
+	return do_set_mempolicy(arg.mode, arg.flags, &arg.nodes);
+}
 
-	err = get_user_nodes(&nodes, nmask, maxnode);
-	if (err)
-		return err;
+/* ---- get_mempolicy() ----------------------------------------------------- */
 
-	return do_set_mempolicy(pol_mode, pol_flags, &nodes);
+#define GET_MEMPOLICY_FLAGS \
+	(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED)
+
+/* What get_mempolicy() hands back: the int for *policy, the nodes for nmask. */
+struct mpol_report {
+	int value;
+	nodemask_t nodes;
+};
+
+static bool mpol_interleaves(const struct mempolicy *pol)
+{
+	return pol->mode == MPOL_INTERLEAVE ||
+	       pol->mode == MPOL_WEIGHTED_INTERLEAVE;
+}
+
+/*
+ * The node that current's next interleaved allocation outside a VMA takes:
+ * the one after il_prev, unless a weighted policy still owes il_prev some
+ * allocations (alloc.c keeps il_prev and il_weight that way).
+ */
+static int next_interleave_node(const struct mempolicy *pol)
+{
+	int node = current->il_prev;
+
+	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE && current->il_weight &&
+	    node_isset(node, pol->nodes))
+		return node;
+	return next_node_in(node, pol->nodes);
+}
+
+/*
+ * Describe @pol: its mode with its user-visible flags, and its nodes.  A
+ * policy with a mode flag reports the nodes as the user gave them, not
+ * the ones in force (MPOL_F_STATIC_NODES: nodes without memory stay in
+ * it; MPOL_F_RELATIVE_NODES: positions, not node ids), so that the result
+ * can be passed back to set_mempolicy() (get_mempolicy(2)).
+ */
+static void describe_policy(struct mpol_report *rep,
+			    const struct mempolicy *pol)
+{
+	if (mpol_is_system_default(pol)) {
+		rep->value = MPOL_DEFAULT;
+		nodes_clear(rep->nodes);
+		return;
+	}
+	rep->value = pol->mode | (pol->flags & MPOL_MODE_FLAGS);
+	if (mpol_store_user_nodemask(pol))
+		rep->nodes = pol->w.user_nodemask;
+	else
+		mpol_policy_nodemask(pol, &rep->nodes);
+}
+
+/*
+ * The node of the page mapped at @addr, faulting it in as a read would
+ * (get_mempolicy(2)): an anonymous page never written is the zero page.
+ * The caller holds the mmap lock for reading.
+ */
+static int node_of_page_at(unsigned long addr)
+{
+	struct page *page;
+	long got;
+	int node;
+
+	got = get_user_pages(addr & PAGE_MASK, 1, 0, &page);
+	if (got < 0)
+		return got;
+	if (!got)
+		return -EFAULT;
+	node = page_to_nid(page);
+	put_page(page);
+	return node;
+}
+
+/*
+ * MPOL_F_MEMS_ALLOWED: the nodes that current's cpuset allows, which mbind()
+ * and set_mempolicy() without mode flags can use.
+ */
+static long report_mems_allowed(struct mpol_report *rep, unsigned long flags)
+{
+	/* get_mempolicy(2): not to be combined with the other two flags. */
+	if (flags & (MPOL_F_NODE | MPOL_F_ADDR))
+		return -EINVAL;
+	task_lock(current);
+	rep->nodes = cpuset_current_mems_allowed;
+	task_unlock(current);
+	return 0;
+}
+
+/*
+ * current's own policy; with MPOL_F_NODE instead its next interleave node,
+ * which only an interleaving policy has (get_mempolicy(2), EINVAL; errors.c,
+ * get_mempolicy_bad_arguments).  task_lock() keeps a cpuset rebind from
+ * changing the nodes while they are read.
+ */
+static long report_task_policy(struct mpol_report *rep, unsigned long flags)
+{
+	struct mempolicy *pol;
+	long err = 0;
+
+	task_lock(current);
+	pol = current->mempolicy;
+	describe_policy(rep, pol);
+	if (flags & MPOL_F_NODE) {
+		if (pol && mpol_interleaves(pol))
+			rep->value = next_interleave_node(pol);
+		else
+			err = -EINVAL;
+	}
+	task_unlock(current);
+	return err;
+}
+
+/*
+ * MPOL_F_ADDR: the policy of the mapping at @addr, or with MPOL_F_NODE the
+ * node of its page.  A mapping without a policy of its own reports
+ * MPOL_DEFAULT even when the task has one (vma.c, fork_copies_policies).
+ */
+static long report_vma_policy(struct mpol_report *rep, unsigned long addr,
+			      unsigned long flags)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct mempolicy *pol;
+	pgoff_t ilx;
+	long err = 0;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (!vma) {
+		err = -EFAULT;
+		goto unlock;
+	}
+	pol = __get_vma_policy(vma, addr, &ilx);
+	describe_policy(rep, pol);
+	mpol_cond_put(pol);
+	if (flags & MPOL_F_NODE) {
+		int node = node_of_page_at(addr);
+
+		if (node < 0)
+			err = node;
+		else
+			rep->value = node;
+	}
+unlock:
+	mmap_read_unlock(mm);
+	return err;
 }
 
 /**
@@ -435,68 +564,101 @@ SYSCALL_DEFINE5(get_mempolicy, int __user *, policy,
 		unsigned long __user *, nmask, unsigned long, maxnode,
 		unsigned long, addr, unsigned long, flags)
 {
-	nodemask_t nodes;
-	int result;
+	struct mpol_report rep = { .value = MPOL_DEFAULT };
 	long err;
 
+	if (flags & ~GET_MEMPOLICY_FLAGS)
+		return -EINVAL;
+	/*
+	 * get_mempolicy(2): EINVAL if "maxnode is less than the number of
+	 * node IDs supported".  That is maxnode itself, not the maxnode - 1
+	 * bits that are then written: with three node ids, a maxnode of 3
+	 * is accepted (conformance transcript, memoryless topology).
+	 */
 	if (nmask && maxnode < nr_node_ids)
 		return -EINVAL;
-
 	addr = untagged_addr(addr);
-	err = query_policy(&result, &nodes, addr, flags);
+
+	if (flags & MPOL_F_MEMS_ALLOWED)
+		err = report_mems_allowed(&rep, flags);
+	else if (flags & MPOL_F_ADDR)
+		err = report_vma_policy(&rep, addr, flags);
+	else if (addr)
+		err = -EINVAL;
+	else
+		err = report_task_policy(&rep, flags);
 	if (err)
 		return err;
 
-	if (policy && put_user(result, policy))
+	if (policy && put_user(rep.value, policy))
 		return -EFAULT;
-
 	if (nmask)
-		return put_user_nodes(nmask, maxnode, &nodes);
+		return nodes_to_user(nmask, maxnode, &rep.nodes);
 	return 0;
 }
 
-/*
- * Give every VMA policy in [@start, @end) the home node @home_node, with
- * @vmi positioned at the start of the walk.  A VMA whose policy has no use
- * for a home node stops the walk with -EOPNOTSUPP, leaving those before it
- * updated; when no VMA in the range has a policy at all, -ENOENT.
- */
-static long set_home_node_range(struct vma_iterator *vmi, unsigned long start,
-				unsigned long end, int home_node)
+/* ---- set_mempolicy_home_node() ------------------------------------------- */
+
+/* Only these modes choose among nodes by distance, so only they have one. */
+static bool mpol_takes_home_node(const struct mempolicy *pol)
 {
+	return pol->mode == MPOL_BIND || pol->mode == MPOL_PREFERRED_MANY;
+}
+
+/*
+ * Give every VMA policy in [@start, @end) the home node @node.  Ranges
+ * without a policy are left alone (numa_memory_policy.rst: "updates the
+ * home node only for the existing mempolicy range"); a range with a
+ * policy of another mode stops the walk with -EOPNOTSUPP.  Return 0 if
+ * some policy took the node, -ENOENT if there was none (errors.c,
+ * home_node).
+ */
+static long set_home_node_range(unsigned long start, unsigned long end,
+				int node)
+{
+	VMA_ITERATOR(vmi, current->mm, start);
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma, *prev;
-	long err = -ENOENT;
+	bool found = false;
+	long err = 0;
 
-	mmap_write_lock(mm);
-	prev = vma_prev(vmi);
-	for_each_vma_range(*vmi, vma, end) {
-		struct mempolicy *cur = vma_policy(vma);
-		struct mempolicy *pol;
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	vma = vma_find(&vmi, end);
+	if (!vma)
+		goto unlock;
+	/* Starting inside a VMA, mbind_range() wants that VMA as prev. */
+	prev = vma_prev(&vmi);
+	if (start > vma->vm_start)
+		prev = vma;
 
-		if (!cur) {
+	for_each_vma_range(vmi, vma, end) {
+		struct mempolicy *old = vma_policy(vma), *new;
+
+		if (!old) {
 			prev = vma;
 			continue;
 		}
-		if (cur->mode != MPOL_BIND && cur->mode != MPOL_PREFERRED_MANY) {
+		if (!mpol_takes_home_node(old)) {
 			err = -EOPNOTSUPP;
 			break;
 		}
-
-		/* Policies are shared between VMAs: change a copy. */
-		pol = mpol_dup(cur);
-		if (IS_ERR(pol)) {
-			err = PTR_ERR(pol);
+		new = mpol_dup(old);
+		if (IS_ERR(new)) {
+			err = PTR_ERR(new);
 			break;
 		}
-		vma_start_write(vma);
-		pol->home_node = home_node;
-		err = mbind_range(vmi, vma, &prev, start, end, pol);
-		mpol_put(pol);
+		new->home_node = node;
+		err = mbind_range(&vmi, vma, &prev, start, end, new);
+		mpol_put(new);
 		if (err)
 			break;
+		found = true;
 	}
+unlock:
 	mmap_write_unlock(mm);
+	if (!err && !found)
+		err = -ENOENT;
 	return err;
 }
 
@@ -507,7 +669,8 @@ static long set_home_node_range(struct vma_iterator *vmi, unsigned long start,
  * @home_node: the node to prefer, which must be online
  * @flags: must be 0
  *
- * Only MPOL_BIND and MPOL_PREFERRED_MANY policies have a home node.
+ * Only MPOL_BIND and MPOL_PREFERRED_MANY policies have a home node.  A
+ * memoryless node is online and will do (errors.c, home_node).
  *
  * Return: 0 or a negative errno.
  */
@@ -515,115 +678,92 @@ SYSCALL_DEFINE4(set_mempolicy_home_node, unsigned long, start,
 		unsigned long, len, unsigned long, home_node,
 		unsigned long, flags)
 {
-	/*
-	 * 6.12 positions the walk at @start as passed, before the tag is
-	 * stripped; doing the same keeps tagged addresses answering alike.
-	 */
-	VMA_ITERATOR(vmi, current->mm, start);
 	unsigned long end;
 
 	start = untagged_addr(start);
-	if (offset_in_page(start))
+	if (start & ~PAGE_MASK)
 		return -EINVAL;
 	if (flags)
 		return -EINVAL;
-	/* An offline node may not even have its NODE_DATA set up. */
 	if (home_node >= MAX_NUMNODES || !node_online(home_node))
 		return -EINVAL;
-
 	end = start + PAGE_ALIGN(len);
 	if (end < start)
 		return -EINVAL;
 	if (end == start)
 		return 0;
-
-	return set_home_node_range(&vmi, start, end, home_node);
+	return set_home_node_range(start, end, home_node);
 }
 
-/*
- * Look up the target of migrate_pages() (0 is the caller) and check that
- * the caller may look into it.  Returns it with a reference held.
- */
-static struct task_struct *get_migrate_target(pid_t pid)
+/* ---- migrate_pages() ----------------------------------------------------- */
+
+/* The node masks of one migrate_pages() call. */
+struct migrate_masks {
+	nodemask_t from;
+	nodemask_t to;
+};
+
+/* The task @pid names (0: current), with a reference. */
+static struct task_struct *get_migrate_task(pid_t pid)
 {
 	struct task_struct *task;
-	bool allowed;
 
 	rcu_read_lock();
 	task = pid ? find_task_by_vpid(pid) : current;
-	if (!task) {
-		rcu_read_unlock();
-		return ERR_PTR(-ESRCH);
-	}
-	get_task_struct(task);
-	allowed = ptrace_may_access(task, PTRACE_MODE_READ_REALCREDS);
+	if (task)
+		get_task_struct(task);
 	rcu_read_unlock();
-
-	if (!allowed) {
-		put_task_struct(task);
-		return ERR_PTR(-EPERM);
-	}
-	return task;
+	return task ? task : ERR_PTR(-ESRCH);
 }
 
 /*
- * Whether the caller may move @task's memory to @to, which is narrowed
- * down to the nodes of the caller's own cpuset.
+ * May current move @task's memory to @to?  migrate_pages(2): another
+ * process's memory needs the rights of ptrace read access; nodes outside
+ * @task's cpuset need CAP_SYS_NICE (EPERM, checked before the nodes' memory:
+ * errors.c, migrate_pages_permissions).  @to is then narrowed to the
+ * nodes with memory that current's cpuset allows, and must keep one
+ * (EINVAL; errors.c, migrate_pages_bad_arguments).
  */
-static int may_migrate_to(struct task_struct *task, nodemask_t *to)
+static int may_migrate_task(struct task_struct *task, nodemask_t *to)
 {
 	nodemask_t allowed;
 
-	/* Nodes outside the target's cpuset take CAP_SYS_NICE. */
+	if (!ptrace_may_access(task, PTRACE_MODE_READ_REALCREDS))
+		return -EPERM;
 	allowed = cpuset_mems_allowed(task);
 	if (!nodes_subset(*to, allowed) && !capable(CAP_SYS_NICE))
 		return -EPERM;
 
 	allowed = cpuset_mems_allowed(current);
 	nodes_and(*to, *to, allowed);
+	nodes_and(*to, *to, node_states[N_MEMORY]);
 	if (nodes_empty(*to))
 		return -EINVAL;
-
 	return security_task_movememory(task);
 }
 
-/*
- * migrate_pages() with the two masks' storage provided by the caller.
- * Returns what do_migrate_pages() returns: the number of pages that could
- * not be moved, or a negative errno.
- */
-static long move_task_pages(pid_t pid, unsigned long maxnode,
-			    const unsigned long __user *old_nodes,
-			    const unsigned long __user *new_nodes,
-			    nodemask_t *from, nodemask_t *to)
+/* The checks on the target task, then the move itself (migrate.c). */
+static long migrate_task_memory(pid_t pid, struct migrate_masks *masks)
 {
 	struct task_struct *task;
-	struct mm_struct *mm;
-	long err;
+	struct mm_struct *mm = NULL;
+	int err;
 
-	err = get_user_nodes(from, old_nodes, maxnode);
-	if (err)
-		return err;
-	err = get_user_nodes(to, new_nodes, maxnode);
-	if (err)
-		return err;
-
-	task = get_migrate_target(pid);
+	task = get_migrate_task(pid);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-
-	err = may_migrate_to(task, to);
-	if (err) {
-		put_task_struct(task);
-		return err;
+	err = may_migrate_task(task, &masks->to);
+	if (!err) {
+		mm = get_task_mm(task);
+		if (!mm)
+			err = -EINVAL;	/* a kernel thread, or exiting */
 	}
-
-	mm = get_task_mm(task);
 	put_task_struct(task);
-	if (!mm)
-		return -EINVAL;
+	if (err)
+		return err;
 
-	err = do_migrate_pages(mm, from, to,
+	/* Pages that other processes map too move only with CAP_SYS_NICE. */
+	err = do_migrate_pages(mm, &masks->from, &masks->to,
 			       capable(CAP_SYS_NICE) ? MPOL_MF_MOVE_ALL :
 						       MPOL_MF_MOVE);
 	mmput(mm);
@@ -644,14 +784,16 @@ SYSCALL_DEFINE4(migrate_pages, pid_t, pid, unsigned long, maxnode,
 		const unsigned long __user *, old_nodes,
 		const unsigned long __user *, new_nodes)
 {
-	NODEMASK_SCRATCH(scratch);
-	long ret;
+	NODEMASK_ALLOC(struct migrate_masks, masks, GFP_KERNEL);
+	long err;
 
-	if (!scratch)
+	if (!masks)
 		return -ENOMEM;
-
-	ret = move_task_pages(pid, maxnode, old_nodes, new_nodes,
-			      &scratch->mask1, &scratch->mask2);
-	NODEMASK_SCRATCH_FREE(scratch);
-	return ret;
+	err = nodes_from_user(&masks->from, old_nodes, maxnode);
+	if (!err)
+		err = nodes_from_user(&masks->to, new_nodes, maxnode);
+	if (!err)
+		err = migrate_task_memory(pid, masks);
+	NODEMASK_FREE(masks);
+	return err;
 }
