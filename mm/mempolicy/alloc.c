@@ -1,10 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * NUMA memory policy: where an allocation goes.  policy_nodemask() turns a
- * policy into a preferred node and, for the modes that restrict or favour a
- * set of nodes, a node mask; the page allocator entry points of gfp.h and
- * mempolicy.h apply that decision, and mpol_misplaced() compares the node
- * of a folio with the node its policy asks for, for NUMA balancing.
+ * NUMA memory policy: where an allocation goes.
+ *
+ * One decision, decide_placement(), turns a policy, the GFP flags and
+ * order of an allocation, its interleave index and the node the caller
+ * would use into a placement: the node to try first, the nodes the
+ * allocation is confined to (MPOL_BIND) or prefers (MPOL_PREFERRED_MANY),
+ * and how to try them.  Every entry point below finds the policy, asks for
+ * a placement and carries it out; policy_nodemask(), huge_node(),
+ * mempolicy_slab_node() and mpol_misplaced() ask the same question for
+ * callers that allocate, or move, by themselves.
+ *
+ * Both interleave modes are one weighted round robin over the policy's
+ * nodes in ascending order, each node taking as many allocations in a row
+ * as its weight: plain MPOL_INTERLEAVE weighs every node 1.  An allocation
+ * with an interleave index (a VMA or a shared object) takes the node at
+ * that position of the round, the same in every task; one without
+ * (NO_INTERLEAVE_INDEX) takes the next turn of the current task, whose
+ * position is current->il_prev, the node of its current turn, and
+ * current->il_weight, the allocations that turn has left.  A bulk
+ * allocation spreads its whole array over the round at once.
  */
 
 #include <linux/cpuset.h>
@@ -20,9 +35,9 @@
 #include <linux/nodemask.h>
 #include <linux/numa.h>
 #include <linux/preempt.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/numa_balancing.h>
-#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/topology.h>
 #include <linux/vmstat.h>
@@ -50,16 +65,14 @@ bool apply_policy_zone(struct mempolicy *policy, enum zone_type zone)
 {
 	enum zone_type lowest = policy_zone;
 
-	WARN_ON_ONCE(lowest == ZONE_MOVABLE);
-
 	/*
-	 * policy->nodes only holds nodes with memory; if none of them has
-	 * memory below ZONE_MOVABLE, only movable allocations can be
-	 * confined to them.
+	 * Nodes outside N_HIGH_MEMORY have memory only in ZONE_MOVABLE
+	 * (kernelcore=, movablecore=, memory onlined movable).  A mask of
+	 * such nodes alone can be honoured only by allocations that may use
+	 * ZONE_MOVABLE; any other would fail on them, so it goes unconfined.
 	 */
 	if (!nodes_intersects(policy->nodes, node_states[N_HIGH_MEMORY]))
 		lowest = ZONE_MOVABLE;
-
 	return zone >= lowest;
 }
 
@@ -74,18 +87,19 @@ bool apply_policy_zone(struct mempolicy *policy, enum zone_type zone)
  */
 int numa_nearest_node(int node, unsigned int state)
 {
-	int best = node, best_dist = INT_MAX;
-	int n, d;
+	int best = node, best_distance = INT_MAX, n;
 
 	if (state >= NR_NODE_STATES)
 		return -EINVAL;
 	if (node == NUMA_NO_NODE || node_state(node, state))
 		return node;
 
+	/* Ascending ids and a strict comparison: ties go to the lowest id. */
 	for_each_node_state(n, state) {
-		d = node_distance(node, n);
-		if (d < best_dist) {
-			best_dist = d;
+		int d = node_distance(node, n);
+
+		if (d < best_distance) {
+			best_distance = d;
 			best = n;
 		}
 	}
@@ -94,119 +108,198 @@ int numa_nearest_node(int node, unsigned int state)
 EXPORT_SYMBOL_GPL(numa_nearest_node);
 
 /*
- * One copy of pol->nodes, so that counting the nodes and walking to the
- * n-th see the same mask even if a rebind changes it meanwhile.  No
- * seqcount: these paths run under the page table lock and hugetlb_lock,
- * and a VMA or shared policy is not rebound under current's sequence
- * anyway.  A stale node can only cost the allocator a fallback.
- * Returns the number of nodes copied.
+ * The nodes of @pol as one copy, so that counting them and walking them
+ * see the same mask.  A cpuset rebind of the current task rewrites its
+ * policy's nodes under current->mems_allowed_seq, so a torn copy is taken
+ * again; other policies change only under locks that our callers hold
+ * (the mmap lock or the VMA lock), or never (shared policies), and the
+ * sequence has no writer for them.
  */
-static unsigned int policy_nodes_copy(struct mempolicy *pol, nodemask_t *copy)
-{
-	/* Make the compiler take the copy now, not re-read it later. */
-	barrier();
-	*copy = pol->nodes;
-	barrier();
-	return nodes_weight(*copy);
-}
-
-/*
- * The same for the current task's own policy in task context: retried
- * until no cpuset rebind of the task tore it.
- */
-static unsigned int stable_policy_nodes(struct mempolicy *pol,
-					nodemask_t *copy)
-{
-	unsigned int seq, count;
-
-	do {
-		seq = read_mems_allowed_begin();
-		count = policy_nodes_copy(pol, copy);
-	} while (read_mems_allowed_retry(seq));
-
-	return count;
-}
-
-/*
- * MPOL_INTERLEAVE for one task: the node after the one it used last.  A
- * policy with no node left (possible only in the middle of a rebind) falls
- * back to the local node and leaves the task's position alone.
- */
-static int task_interleave_node(struct mempolicy *pol)
+static void policy_nodes_snapshot(const struct mempolicy *pol,
+				  nodemask_t *nodes)
 {
 	unsigned int seq;
-	int nid;
 
 	do {
 		seq = read_mems_allowed_begin();
-		nid = next_node_in(current->il_prev, pol->nodes);
+		*nodes = pol->nodes;
 	} while (read_mems_allowed_retry(seq));
+}
 
-	if (nid >= MAX_NUMNODES)
-		return numa_node_id();
-	current->il_prev = nid;
-	return nid;
+/* The number of allocations in one round of the weighted round robin. */
+static unsigned int il_round_length(const nodemask_t *nodes,
+				    const u8 *weights)
+{
+	unsigned int length = 0;
+	int nid;
+
+	for_each_node_mask(nid, *nodes)
+		length += mpol_il_weight(weights, nid);
+	return length;
 }
 
 /*
- * MPOL_WEIGHTED_INTERLEAVE for one task: il_prev is the node in use and
- * il_weight how many more allocations it gets before the next node's turn,
- * which starts with that node's weight as set at the time.
+ * The node at position @ilx of the round (taken modulo its length), for
+ * interleaving by index: numa_memory_policy.rst has the page offset in the
+ * object pick the node, modulo the number of nodes for plain interleave,
+ * so that every task mapping the object places it alike.  @nodes is not
+ * empty.
  */
-static int task_weighted_interleave_node(struct mempolicy *pol)
+static int il_node_at(const nodemask_t *nodes, const u8 *weights,
+		      pgoff_t ilx)
 {
-	struct task_struct *me = current;
-	unsigned int seq;
+	unsigned int pos = ilx % il_round_length(nodes, weights);
 	int nid;
 
-	do {
-		seq = read_mems_allowed_begin();
-		nid = me->il_prev;
-		if (me->il_weight && node_isset(nid, pol->nodes))
-			goto same_node;
-		nid = next_node_in(nid, pol->nodes);
-	} while (read_mems_allowed_retry(seq));
+	for_each_node_mask(nid, *nodes) {
+		unsigned int weight = mpol_il_weight(weights, nid);
 
-	if (nid >= MAX_NUMNODES)
-		return numa_node_id();
-	me->il_prev = nid;
-	me->il_weight = get_il_weight(nid);
-same_node:
-	me->il_weight--;
-	return nid;
-}
-
-/*
- * MPOL_INTERLEAVE by index: the (ilx mod n)th of the policy's n nodes, the
- * same in every task that maps the same object.
- */
-static int indexed_interleave_node(struct mempolicy *pol, pgoff_t ilx)
-{
-	nodemask_t nodes;
-	unsigned int count, skip;
-	int nid;
-
-	count = policy_nodes_copy(pol, &nodes);
-	if (!count)
-		return numa_node_id();
-
-	skip = ilx % count;
-	for_each_node_mask(nid, nodes) {
-		if (!skip--)
+		if (pos < weight)
 			break;
+		pos -= weight;
 	}
 	return nid;
 }
 
-/* MPOL_WEIGHTED_INTERLEAVE by index, weighted cycles instead of nodes. */
-static int indexed_weighted_interleave_node(struct mempolicy *pol,
-					    pgoff_t ilx)
+/*
+ * The current task's next turn: the node of its current turn while that
+ * has allocations left and is still one of @nodes (a rebind may have
+ * taken it away), else a new turn on the node after it, as long as that
+ * node's weight says now.  get_mempolicy(MPOL_F_NODE) without an address
+ * reports the node of the next turn from the same two fields.  @nodes is
+ * not empty.
+ */
+static int il_task_turn(const nodemask_t *nodes, const u8 *weights)
 {
-	nodemask_t nodes;
+	struct task_struct *me = current;
 
-	if (!policy_nodes_copy(pol, &nodes))
-		return numa_node_id();
-	return il_weighted_pick(&nodes, ilx);
+	if (!me->il_weight || !node_isset(me->il_prev, *nodes)) {
+		me->il_prev = next_node_in(me->il_prev, *nodes);
+		me->il_weight = mpol_il_weight(weights, me->il_prev);
+	}
+	me->il_weight--;
+	return me->il_prev;
+}
+
+/* The node of an interleaved allocation; @local if there is no node. */
+static int interleave_node(const struct mempolicy *pol, pgoff_t ilx,
+			   int local)
+{
+	const u8 *weights;
+	nodemask_t nodes;
+	int nid;
+
+	policy_nodes_snapshot(pol, &nodes);
+	/* Only a policy in the middle of a rebind can have no node. */
+	if (nodes_empty(nodes))
+		return local;
+
+	rcu_read_lock();
+	weights = NULL;
+	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE)
+		weights = mpol_il_weights();
+	if (ilx == NO_INTERLEAVE_INDEX)
+		nid = il_task_turn(&nodes, weights);
+	else
+		nid = il_node_at(&nodes, weights, ilx);
+	rcu_read_unlock();
+	return nid;
+}
+
+/* How an allocation tries its nodes once its policy has decided. */
+enum placement_try {
+	/* Once: from ->nid on, within ->nodes if there are nodes. */
+	TRY_POLICY,
+	/* ->nodes without reclaim or complaint, then every node. */
+	TRY_NODES_THEN_ANY,
+	/* ->nid alone, compacting but not reclaiming, then TRY_POLICY. */
+	TRY_NID_THEN_POLICY,
+};
+
+/**
+ * struct placement - what a policy decides for one allocation
+ * @nid: the node to try first
+ * @nodes: the nodes the allocation is confined to, or under
+ *	%TRY_NODES_THEN_ANY the nodes to try first; NULL for any node
+ * @how: how to try them
+ * @interleaved: @nid is an interleave turn, which counts as an
+ *	interleave hit in /proc/vmstat (numa_interleave) when it is met
+ */
+struct placement {
+	int nid;
+	nodemask_t *nodes;
+	enum placement_try how;
+	bool interleaved;
+};
+
+/*
+ * A transparent huge page for a mapping (which always has an interleave
+ * index; alloc_pages() of the same order has none).  Remote memory costs
+ * more than a huge page gains, so it is tried on its node alone first,
+ * with compaction but no reclaim; only a caller that may reclaim directly
+ * (defrag "always", or "madvise" in an madvised area; transhuge.rst) goes
+ * on to the policy's other nodes.
+ */
+static bool is_thp_for_mapping(unsigned int order, pgoff_t ilx)
+{
+	return IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
+	       order == HPAGE_PMD_ORDER && ilx != NO_INTERLEAVE_INDEX;
+}
+
+/*
+ * The allocation decision.  @pol is the policy in force, @gfp and @order
+ * those of the allocation, @ilx its interleave index or
+ * NO_INTERLEAVE_INDEX to take the current task's next interleave turn,
+ * and @nid the node the caller would allocate on.  The modes as
+ * set_mempolicy(2) and numa_memory_policy.rst describe them.
+ */
+static void decide_placement(struct mempolicy *pol, gfp_t gfp,
+			     unsigned int order, pgoff_t ilx, int nid,
+			     struct placement *pl)
+{
+	pl->nid = nid;
+	pl->nodes = NULL;
+	pl->how = TRY_POLICY;
+	pl->interleaved = false;
+
+	switch (pol->mode) {
+	case MPOL_PREFERRED:
+		pl->nid = first_node(pol->nodes);
+		break;
+	case MPOL_BIND:
+		/*
+		 * Allocations from zones below policy_zone are not confined,
+		 * nor is one in a cpuset that no longer holds any of the
+		 * policy's nodes (a rebind will fix the policy).
+		 */
+		if (apply_policy_zone(pol, gfp_zone(gfp)) &&
+		    cpuset_nodemask_valid_mems_allowed(&pol->nodes))
+			pl->nodes = &pol->nodes;
+		if (pol->home_node != NUMA_NO_NODE)
+			pl->nid = pol->home_node;
+		/* One node only and a mask of nodes only: both can't hold. */
+		WARN_ON_ONCE(gfp & __GFP_THISNODE);
+		break;
+	case MPOL_PREFERRED_MANY:
+		pl->nodes = &pol->nodes;
+		if (pol->home_node != NUMA_NO_NODE)
+			pl->nid = pol->home_node;
+		pl->how = TRY_NODES_THEN_ANY;
+		return;
+	case MPOL_INTERLEAVE:
+	case MPOL_WEIGHTED_INTERLEAVE:
+		/* Spreading is the point: no huge page goes local first. */
+		pl->nid = interleave_node(pol, ilx, nid);
+		pl->interleaved = true;
+		return;
+	case MPOL_LOCAL:
+	default:
+		break;
+	}
+
+	if (is_thp_for_mapping(order, ilx) &&
+	    (!pl->nodes || node_isset(pl->nid, *pl->nodes)))
+		pl->how = TRY_NID_THEN_POLICY;
 }
 
 /**
@@ -223,44 +316,23 @@ static int indexed_weighted_interleave_node(struct mempolicy *pol,
 nodemask_t *policy_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
 			    int *nid)
 {
-	nodemask_t *mask = NULL;
+	struct placement pl;
 
-	switch (pol->mode) {
-	case MPOL_PREFERRED:
-		*nid = first_node(pol->nodes);
-		break;
-	case MPOL_PREFERRED_MANY:
-		mask = &pol->nodes;
-		if (pol->home_node != NUMA_NO_NODE)
-			*nid = pol->home_node;
-		break;
-	case MPOL_BIND:
-		/*
-		 * Lower zones than policy_zone are not bound, nor is a mask
-		 * that the cpuset no longer allows any node of.
-		 */
-		if (apply_policy_zone(pol, gfp_zone(current_gfp_context(gfp))) &&
-		    cpuset_nodemask_valid_mems_allowed(&pol->nodes))
-			mask = &pol->nodes;
-		if (pol->home_node != NUMA_NO_NODE)
-			*nid = pol->home_node;
-		/* A single node demand could contradict the bound nodes. */
-		WARN_ON_ONCE(gfp & __GFP_THISNODE);
-		break;
-	case MPOL_INTERLEAVE:
-		*nid = ilx == NO_INTERLEAVE_INDEX ? task_interleave_node(pol) :
-			indexed_interleave_node(pol, ilx);
-		break;
-	case MPOL_WEIGHTED_INTERLEAVE:
-		*nid = ilx == NO_INTERLEAVE_INDEX ?
-			task_weighted_interleave_node(pol) :
-			indexed_weighted_interleave_node(pol, ilx);
-		break;
-	default:
-		/* MPOL_LOCAL: the caller's node, anywhere after it. */
-		break;
-	}
-	return mask;
+	decide_placement(pol, gfp, 0, ilx, *nid, &pl);
+	*nid = pl.nid;
+	return pl.nodes;
+}
+
+/*
+ * The first node of @nodes in @nid's fallback order, for zones up to that
+ * of @gfp: the node nearest to @nid that @nodes allows, or NUMA_NO_NODE.
+ */
+static int nearest_node_in(int nid, gfp_t gfp, nodemask_t *nodes)
+{
+	struct zoneref *z;
+
+	z = first_zones_zonelist(node_zonelist(nid, gfp), gfp_zone(gfp), nodes);
+	return z->zone ? zone_to_nid(z->zone) : NUMA_NO_NODE;
 }
 
 /**
@@ -274,38 +346,23 @@ nodemask_t *policy_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
  */
 unsigned int mempolicy_slab_node(void)
 {
-	/* Memoryless CPU nodes hand out their nearest node with memory. */
-	int local = numa_mem_id();
+	int local = numa_mem_id(), nid;
 	struct mempolicy *pol;
-	struct zonelist *zl;
-	struct zoneref *z;
+	struct placement pl;
 
+	/* Interrupts run on nobody's behalf: no task policy applies. */
 	if (!in_task())
 		return local;
-	/* Only the task itself changes its policy: no reference needed. */
 	pol = current->mempolicy;
 	if (!pol)
 		return local;
 
-	switch (pol->mode) {
-	case MPOL_PREFERRED:
-		return first_node(pol->nodes);
-	case MPOL_INTERLEAVE:
-		return task_interleave_node(pol);
-	case MPOL_WEIGHTED_INTERLEAVE:
-		return task_weighted_interleave_node(pol);
-	case MPOL_BIND:
-	case MPOL_PREFERRED_MANY:
-		/* The policy node the page allocator would try first. */
-		zl = &NODE_DATA(local)->node_zonelists[ZONELIST_FALLBACK];
-		z = first_zones_zonelist(zl, gfp_zone(GFP_KERNEL), &pol->nodes);
-		return zonelist_zone(z) ? zonelist_node_idx(z) : local;
-	case MPOL_LOCAL:
-		return local;
-	default:
-		WARN_ON_ONCE(1);
-		return local;
-	}
+	decide_placement(pol, GFP_KERNEL, 0, NO_INTERLEAVE_INDEX, local, &pl);
+	if (!pl.nodes)
+		return pl.nid;
+	/* Slab takes one node: of a mask, the one nearest to us. */
+	nid = nearest_node_in(pl.nid, GFP_KERNEL, pl.nodes);
+	return nid == NUMA_NO_NODE ? local : nid;
 }
 
 #ifdef CONFIG_HUGETLBFS
@@ -323,12 +380,17 @@ unsigned int mempolicy_slab_node(void)
 int huge_node(struct vm_area_struct *vma, unsigned long addr, gfp_t gfp_flags,
 	      struct mempolicy **mpol, nodemask_t **nodemask)
 {
-	int nid = numa_node_id();
+	struct placement pl;
 	pgoff_t ilx;
 
 	*mpol = get_vma_policy(vma, addr, hstate_vma(vma)->order, &ilx);
-	*nodemask = policy_nodemask(gfp_flags, *mpol, ilx, &nid);
-	return nid;
+	/*
+	 * hugetlb tries the nodes itself (and the mask first, for
+	 * MPOL_PREFERRED_MANY): only the node and the mask matter here.
+	 */
+	decide_placement(*mpol, gfp_flags, 0, ilx, numa_node_id(), &pl);
+	*nodemask = pl.nodes;
+	return pl.nid;
 }
 
 /**
@@ -348,22 +410,13 @@ bool init_nodemask_of_mempolicy(nodemask_t *mask)
 	if (!mask || !current->mempolicy)
 		return false;
 
-	/* Keeps a cpuset rebind from changing the nodes under the copy. */
+	/* A cpuset rebind rewrites the nodes under task_lock(). */
 	task_lock(current);
 	pol = current->mempolicy;
-	switch (pol->mode) {
-	case MPOL_PREFERRED:
-	case MPOL_PREFERRED_MANY:
-	case MPOL_BIND:
-	case MPOL_INTERLEAVE:
-	case MPOL_WEIGHTED_INTERLEAVE:
-		*mask = pol->nodes;
-		break;
-	default:
-		WARN_ON_ONCE(pol->mode != MPOL_LOCAL);
+	if (pol->mode == MPOL_LOCAL)
 		init_nodemask_of_node(mask, numa_node_id());
-		break;
-	}
+	else
+		*mask = pol->nodes;
 	task_unlock(current);
 	return true;
 }
@@ -382,39 +435,67 @@ bool init_nodemask_of_mempolicy(nodemask_t *mask)
 bool mempolicy_in_oom_domain(struct task_struct *tsk, const nodemask_t *mask)
 {
 	struct mempolicy *pol;
-	bool hit = true;
+	bool in_domain = true;
 
 	if (!mask)
 		return true;
 
-	/* task_lock() keeps the policy from being freed under us. */
+	/* task_lock() keeps @tsk's policy, and its nodes, from changing. */
 	task_lock(tsk);
 	pol = tsk->mempolicy;
 	if (pol && pol->mode == MPOL_BIND)
-		hit = nodes_intersects(pol->nodes, *mask);
+		in_domain = nodes_intersects(pol->nodes, *mask);
 	task_unlock(tsk);
-	return hit;
+	return in_domain;
+}
+
+/* Counts an interleave hit (numastat.rst) for a page where it was sent. */
+static void count_interleave_hit(struct page *page, int nid)
+{
+	if (!static_branch_likely(&vm_numa_stat_key) || page_to_nid(page) != nid)
+		return;
+	/* A per-CPU counter, bumped without atomics. */
+	preempt_disable();
+	__count_numa_event(page_zone(page), NUMA_INTERLEAVE_HIT);
+	preempt_enable();
 }
 
 /*
- * The cheap and the expensive attempts of a preference for a set of
- * nodes: flags for a first try on those nodes only, which must neither
- * reclaim nor insist nor complain before the second try anywhere.
+ * The flags of a first, cheap attempt on preferred nodes: it must not
+ * reclaim, insist or warn, since a second attempt anywhere follows.
  */
-static gfp_t preferred_try_gfp(gfp_t gfp)
+static gfp_t cheap_attempt_gfp(gfp_t gfp)
 {
 	return (gfp | __GFP_NOWARN) & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL);
 }
 
-static struct page *alloc_pages_preferring(gfp_t gfp, unsigned int order,
-					   int nid, nodemask_t *nodes)
+/* Carries out a placement for one allocation of 1 << @order pages. */
+static struct page *place_pages(gfp_t gfp, unsigned int order,
+				const struct placement *pl)
 {
 	struct page *page;
 
-	page = __alloc_pages_noprof(preferred_try_gfp(gfp), order, nid, nodes);
-	if (page)
+	switch (pl->how) {
+	case TRY_NODES_THEN_ANY:
+		page = __alloc_pages_noprof(cheap_attempt_gfp(gfp), order,
+					    pl->nid, pl->nodes);
+		if (!page)
+			page = __alloc_pages_noprof(gfp, order, pl->nid, NULL);
 		return page;
-	return __alloc_pages_noprof(gfp, order, nid, NULL);
+	case TRY_NID_THEN_POLICY:
+		page = __alloc_pages_node_noprof(pl->nid, gfp | __GFP_THISNODE |
+						 __GFP_NORETRY, order);
+		if (page || !(gfp & __GFP_DIRECT_RECLAIM))
+			return page;
+		break;
+	case TRY_POLICY:
+		break;
+	}
+
+	page = __alloc_pages_noprof(gfp, order, pl->nid, pl->nodes);
+	if (page && pl->interleaved)
+		count_interleave_hit(page, pl->nid);
+	return page;
 }
 
 /**
@@ -433,43 +514,10 @@ struct page *alloc_pages_mpol_noprof(gfp_t gfp, unsigned int order,
 				     struct mempolicy *pol, pgoff_t ilx,
 				     int nid)
 {
-	nodemask_t *nodes = policy_nodemask(gfp, pol, ilx, &nid);
-	struct page *page;
+	struct placement pl;
 
-	if (pol->mode == MPOL_PREFERRED_MANY)
-		return alloc_pages_preferring(gfp, order, nid, nodes);
-
-	/*
-	 * A PMD-sized page for a mapping (alloc_pages() callers excepted),
-	 * under a policy that does not spread pages and allows the node
-	 * chosen: remote memory would likely cost more than the huge page
-	 * saves, so first try that node alone, compacting but not
-	 * reclaiming.  Only a caller ready to reclaim goes on to the usual
-	 * allocation when that fails.
-	 */
-	if (IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) &&
-	    order == HPAGE_PMD_ORDER && ilx != NO_INTERLEAVE_INDEX &&
-	    pol->mode != MPOL_INTERLEAVE &&
-	    pol->mode != MPOL_WEIGHTED_INTERLEAVE &&
-	    (!nodes || node_isset(nid, *nodes))) {
-		gfp_t local_gfp = gfp | __GFP_THISNODE | __GFP_NORETRY;
-
-		page = __alloc_pages_node_noprof(nid, local_gfp, order);
-		if (page || !(gfp & __GFP_DIRECT_RECLAIM))
-			return page;
-	}
-
-	page = __alloc_pages_noprof(gfp, order, nid, nodes);
-
-	/* Count interleaved pages that landed where interleave wanted them. */
-	if (unlikely(pol->mode == MPOL_INTERLEAVE) && page &&
-	    static_branch_likely(&vm_numa_stat_key) &&
-	    page_to_nid(page) == nid) {
-		preempt_disable();
-		__count_numa_event(page_zone(page), NUMA_INTERLEAVE_HIT);
-		preempt_enable();
-	}
-	return page;
+	decide_placement(pol, gfp, order, ilx, nid, &pl);
+	return place_pages(gfp, order, &pl);
 }
 
 /**
@@ -486,10 +534,9 @@ struct folio *folio_alloc_mpol_noprof(gfp_t gfp, unsigned int order,
 				      struct mempolicy *pol, pgoff_t ilx,
 				      int nid)
 {
-	struct page *page;
-
-	page = alloc_pages_mpol_noprof(gfp | __GFP_COMP, order, pol, ilx, nid);
-	return page_rmappable_folio(page);
+	return page_rmappable_folio(alloc_pages_mpol_noprof(gfp | __GFP_COMP,
+							    order, pol, ilx,
+							    nid));
 }
 
 /**
@@ -514,7 +561,10 @@ struct folio *vma_alloc_folio_noprof(gfp_t gfp, int order,
 	struct folio *folio;
 	pgoff_t ilx;
 
-	/* Droppable mappings can live without the memory: stay quiet. */
+	/*
+	 * A droppable mapping's fault takes a failed allocation for no OOM
+	 * (handle_mm_fault()): nothing to warn about either.
+	 */
 	if (vma->vm_flags & VM_DROPPABLE)
 		gfp |= __GFP_NOWARN;
 
@@ -568,146 +618,166 @@ EXPORT_SYMBOL(alloc_pages_noprof);
  */
 struct folio *folio_alloc_noprof(gfp_t gfp, unsigned int order)
 {
-	return page_rmappable_folio(alloc_pages_noprof(gfp | __GFP_COMP, order));
+	return page_rmappable_folio(alloc_pages_noprof(gfp | __GFP_COMP,
+						       order));
 }
 EXPORT_SYMBOL(folio_alloc_noprof);
 
+/* A position of the weighted round robin: see il_task_turn(). */
+struct il_position {
+	int node;		/* the node of the current turn */
+	unsigned int left;	/* allocations that turn has left */
+};
+
 /*
- * Bulk MPOL_INTERLEAVE: an equal share per node, the first nr % n nodes in
- * the task's interleave order taking one page more.  Every node gets its
- * turn, even with a share of zero, so the task's position goes round the
- * whole cycle.
+ * Spreads @nr allocations over the round robin of @nodes (not empty) and
+ * @weights from @pos on, as that many turns one by one would: adds each
+ * node's share to @counts (indexed by node id) and moves @pos past them.
+ * The current turn goes first, then whole rounds and a partial one that
+ * starts with the node after the current turn's.  Only where the
+ * allocations end with a round does the result differ from one page at a
+ * time: the next node's turn is then already begun, with its weight in
+ * @weights, instead of taken when the next allocation comes; with
+ * different weights by then, so does the next node's share.  Stock Linux
+ * 6.12 does the same, found with mempolicy_probe: weights 2,1 on two
+ * nodes, vmalloc() of 3 pages, weight 1,1, then 4 single pages: 3 and 1,
+ * where one by one would have given 2 and 2.
+ */
+static void il_spread(const nodemask_t *nodes, const u8 *weights,
+		      struct il_position *pos, unsigned long nr,
+		      unsigned long *counts)
+{
+	unsigned long whole, rest, share;
+	unsigned int weight;
+	int nid;
+
+	if (pos->left && node_isset(pos->node, *nodes)) {
+		share = min_t(unsigned long, nr, pos->left);
+		counts[pos->node] += share;
+		pos->left -= share;
+		nr -= share;
+		if (!nr)
+			return;
+	}
+
+	whole = nr / il_round_length(nodes, weights);
+	rest = nr % il_round_length(nodes, weights);
+	for_each_node_mask(nid, *nodes)
+		counts[nid] += whole * mpol_il_weight(weights, nid);
+
+	nid = next_node_in(pos->node, *nodes);
+	pos->node = nid;
+	pos->left = mpol_il_weight(weights, nid);
+	while (rest) {
+		weight = mpol_il_weight(weights, nid);
+		share = min_t(unsigned long, rest, weight);
+		counts[nid] += share;
+		rest -= share;
+		pos->node = nid;
+		pos->left = weight - share;
+		nid = next_node_in(nid, *nodes);
+	}
+}
+
+/* The node that ends a round of @nodes that @first begins. */
+static int il_round_end(const nodemask_t *nodes, int first)
+{
+	int nid, last = first;
+
+	for (nid = next_node_in(first, *nodes); nid != first;
+	     nid = next_node_in(nid, *nodes))
+		last = nid;
+	return last;
+}
+
+/* Without memory for the spread: one page at a time, each a turn. */
+static unsigned long bulk_one_by_one(gfp_t gfp, struct mempolicy *pol,
+				     unsigned long nr_pages,
+				     struct page **page_array)
+{
+	unsigned long done;
+	struct page *page;
+
+	for (done = 0; done < nr_pages; done++) {
+		if (page_array[done])
+			continue;
+		page = alloc_pages_mpol_noprof(gfp, 0, pol, NO_INTERLEAVE_INDEX,
+					       numa_node_id());
+		if (!page)
+			break;
+		page_array[done] = page;
+	}
+	return done;
+}
+
+/*
+ * Bulk allocation under an interleave mode: spread the array over the
+ * round robin, then take each node's share in one bulk call, in the
+ * order of the round from the current turn on.
  */
 static unsigned long bulk_interleave(gfp_t gfp, struct mempolicy *pol,
 				     unsigned long nr_pages,
-				     struct page **pages)
-{
-	unsigned long share, extra, got, done = 0;
-	unsigned int seq, count, i;
-
-	do {
-		seq = read_mems_allowed_begin();
-		count = nodes_weight(pol->nodes);
-	} while (read_mems_allowed_retry(seq));
-	if (!count)
-		return 0;
-
-	share = nr_pages / count;
-	extra = nr_pages % count;
-	for (i = 0; i < count; i++) {
-		got = alloc_pages_bulk_noprof(gfp, task_interleave_node(pol),
-					      NULL, share + (i < extra),
-					      NULL, pages);
-		pages += got;
-		done += got;
-	}
-	return done;
-}
-
-/*
- * Bulk MPOL_WEIGHTED_INTERLEAVE: first whatever is left of the current
- * node's turn, then whole cycles and a partial one, one bulk call per node
- * with all its pages of them.  When every page comes, the task's
- * il_prev/il_weight end up as good as where a page by page allocation of
- * the same count would have left them.
- */
-static unsigned long bulk_weighted_interleave(gfp_t gfp, struct mempolicy *pol,
-					      unsigned long nr_pages,
-					      struct page **pages)
+				     struct page **page_array)
 {
 	struct task_struct *me = current;
-	unsigned long left = nr_pages, done = 0;
-	unsigned long cycles, rest, want, got;
-	unsigned int count, cycle_len, i;
-	int nid, prev, resume_nid;
-	u8 resume_weight, w;
+	struct il_position pos = { me->il_prev, me->il_weight };
+	unsigned long *counts, done = 0;
+	unsigned int i, nr_nodes;
+	const u8 *weights;
 	nodemask_t nodes;
-	u8 *weights;
+	int nid;
 
-	if (!nr_pages)
+	policy_nodes_snapshot(pol, &nodes);
+	nr_nodes = nodes_weight(nodes);
+	if (!nr_nodes)
 		return 0;
 
-	count = stable_policy_nodes(pol, &nodes);
-	if (!count)
-		return 0;
+	/*
+	 * From the node we run on: an allocation under our own policy
+	 * would take an interleave turn, should the slab need a page.
+	 */
+	counts = kcalloc_node(nr_node_ids, sizeof(*counts),
+			      (gfp & GFP_RECLAIM_MASK) | __GFP_NOWARN,
+			      numa_mem_id());
+	if (!counts)
+		return bulk_one_by_one(gfp, pol, nr_pages, page_array);
 
-	prev = me->il_prev;
-	w = me->il_weight;
-	if (w && node_isset(prev, nodes)) {
-		want = min_t(unsigned long, left, w);
-		got = alloc_pages_bulk_noprof(gfp, prev, NULL, want, NULL,
-					      pages);
-		pages += got;
-		done += got;
-		if (left <= w) {
-			me->il_weight -= left;
-			return done;
-		}
-		/* The turn is over whether or not all its pages came. */
-		left -= w;
+	rcu_read_lock();
+	weights = NULL;
+	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE)
+		weights = mpol_il_weights();
+	il_spread(&nodes, weights, &pos, nr_pages, counts);
+	rcu_read_unlock();
+
+	/* The round from the current turn on, or from the next. */
+	nid = me->il_prev;
+	if (!me->il_weight || !node_isset(nid, nodes))
+		nid = next_node_in(nid, nodes);
+
+	if (pol->mode == MPOL_INTERLEAVE) {
+		/*
+		 * Plain interleave leaves the task one whole round on, at the
+		 * end of the round the bulk began, whatever @nr_pages: the
+		 * next node is the first of the array's.  This is stock
+		 * Linux 6.12's result, found with mempolicy_probe on 4node:
+		 * interleave over nodes 0-3 and vmalloc() of 3 pages (one on
+		 * each of nodes 0-2) leave get_mempolicy(MPOL_F_NODE) at
+		 * node 0, where 3 single pages leave it at node 3.
+		 */
+		pos.node = il_round_end(&nodes, nid);
+		pos.left = 0;
 	}
-	/* Should anything below fail, the next allocation starts a turn. */
-	me->il_weight = 0;
+	me->il_prev = pos.node;
+	me->il_weight = pos.left;
 
-	weights = kmalloc(nr_node_ids, gfp & GFP_RECLAIM_MASK);
-	if (!weights)
-		return done;
-	cycle_len = il_weights_fill(&nodes, weights);
-
-	cycles = left / cycle_len;
-	rest = left % cycle_len;
-	/* Whole cycles only: the next turn is the next node's, in full. */
-	resume_nid = next_node_in(prev, nodes);
-	resume_weight = weights[resume_nid];
-
-	for (i = 0; i < count; i++) {
-		nid = next_node_in(prev, nodes);
-		w = weights[nid];
-		want = cycles * w;
-		if (rest > w) {
-			want += w;
-			rest -= w;
-		} else if (rest) {
-			/* The partial cycle ends here, maybe mid turn. */
-			want += rest;
-			resume_nid = nid;
-			resume_weight = w - rest;
-			rest = 0;
-		}
-		/* No cycle and the partial one done: nothing for the rest. */
-		if (!want)
-			break;
-		got = alloc_pages_bulk_noprof(gfp, nid, NULL, want, NULL,
-					      pages);
-		pages += got;
-		done += got;
-		if (done == nr_pages)
-			break;
-		prev = nid;
+	for (i = 0; i < nr_nodes && done < nr_pages; i++) {
+		if (counts[nid])
+			done += alloc_pages_bulk_noprof(gfp, nid, NULL,
+							counts[nid], NULL,
+							page_array + done);
+		nid = next_node_in(nid, nodes);
 	}
-	me->il_prev = resume_nid;
-	me->il_weight = resume_weight;
-	kfree(weights);
-	return done;
-}
-
-/*
- * Bulk MPOL_PREFERRED_MANY: the preferred nodes first, without reclaim;
- * what they cannot give comes from anywhere, starting at the local node.
- */
-static unsigned long bulk_preferred_many(gfp_t gfp, struct mempolicy *pol,
-					 unsigned long nr_pages,
-					 struct page **pages)
-{
-	int nid = numa_node_id();
-	unsigned long done;
-
-	done = alloc_pages_bulk_noprof(preferred_try_gfp(gfp), nid,
-				       &pol->nodes, nr_pages, NULL, pages);
-	if (done < nr_pages)
-		done += alloc_pages_bulk_noprof(gfp, nid, NULL,
-						nr_pages - done, NULL,
-						pages + done);
+	kfree(counts);
 	return done;
 }
 
@@ -728,23 +798,66 @@ unsigned long alloc_pages_bulk_array_mempolicy_noprof(gfp_t gfp,
 						      struct page **page_array)
 {
 	struct mempolicy *pol = task_alloc_policy(gfp);
-	nodemask_t *nodes;
-	int nid;
+	unsigned long done;
+	struct placement pl;
+
+	if (pol->mode == MPOL_INTERLEAVE ||
+	    pol->mode == MPOL_WEIGHTED_INTERLEAVE)
+		return bulk_interleave(gfp, pol, nr_pages, page_array);
+
+	decide_placement(pol, gfp, 0, NO_INTERLEAVE_INDEX, numa_node_id(), &pl);
+	if (pl.how != TRY_NODES_THEN_ANY)
+		return alloc_pages_bulk_noprof(gfp, pl.nid, pl.nodes, nr_pages,
+					       NULL, page_array);
+
+	done = alloc_pages_bulk_noprof(cheap_attempt_gfp(gfp), pl.nid,
+				       pl.nodes, nr_pages, NULL, page_array);
+	if (done < nr_pages)
+		done += alloc_pages_bulk_noprof(gfp, pl.nid, NULL,
+						nr_pages - done, NULL,
+						page_array + done);
+	return done;
+}
+
+/*
+ * Where the policy wants a folio that sits on @curnid and that the CPU of
+ * node @thisnid touched, or NUMA_NO_NODE if it may stay.  With
+ * MPOL_F_MORON the policy leaves the choice to NUMA balancing, which
+ * wants the folio near the CPU.
+ */
+static int misplaced_target(struct mempolicy *pol, pgoff_t ilx, int curnid,
+			    int thisnid)
+{
+	bool near_cpu = pol->flags & MPOL_F_MORON;
+	struct placement pl;
 
 	switch (pol->mode) {
-	case MPOL_INTERLEAVE:
-		return bulk_interleave(gfp, pol, nr_pages, page_array);
-	case MPOL_WEIGHTED_INTERLEAVE:
-		return bulk_weighted_interleave(gfp, pol, nr_pages,
-						page_array);
+	case MPOL_BIND:
 	case MPOL_PREFERRED_MANY:
-		return bulk_preferred_many(gfp, pol, nr_pages, page_array);
-	default:
-		nid = numa_node_id();
-		nodes = policy_nodemask(gfp, pol, NO_INTERLEAVE_INDEX, &nid);
-		return alloc_pages_bulk_noprof(gfp, nid, nodes, nr_pages, NULL,
-					       page_array);
+		/*
+		 * Never off the policy's nodes, not even for
+		 * MPOL_PREFERRED_MANY, which may allocate elsewhere: memory
+		 * tiering demotes pages by leaving the slow nodes out of
+		 * the mask, and must not see them promoted back.
+		 */
+		if (near_cpu)
+			return node_isset(thisnid, pol->nodes) ? thisnid :
+								 NUMA_NO_NODE;
+		if (node_isset(curnid, pol->nodes))
+			return NUMA_NO_NODE;
+		return nearest_node_in(thisnid, GFP_HIGHUSER, &pol->nodes);
+	case MPOL_PREFERRED:
+		/* On the preferred node is where it belongs. */
+		if (node_isset(curnid, pol->nodes))
+			return NUMA_NO_NODE;
+		break;
 	}
+	if (near_cpu)
+		return thisnid;
+
+	/* Where an allocation at the same place would go. */
+	decide_placement(pol, GFP_HIGHUSER, 0, ilx, thisnid, &pl);
+	return pl.nid;
 }
 
 /**
@@ -763,77 +876,26 @@ unsigned long alloc_pages_bulk_array_mempolicy_noprof(gfp_t gfp,
 int mpol_misplaced(struct folio *folio, struct vm_fault *vmf,
 		   unsigned long addr)
 {
-	int cur_nid = folio_nid(folio);
-	int target = NUMA_NO_NODE;
+	int curnid = folio_nid(folio), target = NUMA_NO_NODE;
 	struct mempolicy *pol;
-	struct zoneref *z;
-	int this_cpu, this_nid;
 	pgoff_t ilx;
 
-	/* The held PTL keeps us on this CPU: the ids below stay true. */
+	/* The page table lock keeps us on this CPU, and so on this node. */
 	lockdep_assert_held(vmf->ptl);
-	this_cpu = raw_smp_processor_id();
-	this_nid = numa_node_id();
 
 	pol = get_vma_policy(vmf->vma, addr, folio_order(folio), &ilx);
-	if (!(pol->flags & MPOL_F_MOF))
-		goto out;
+	if (pol->flags & MPOL_F_MOF)
+		target = misplaced_target(pol, ilx, curnid, numa_node_id());
 
-	switch (pol->mode) {
-	case MPOL_INTERLEAVE:
-		target = indexed_interleave_node(pol, ilx);
-		break;
-	case MPOL_WEIGHTED_INTERLEAVE:
-		target = indexed_weighted_interleave_node(pol, ilx);
-		break;
-	case MPOL_PREFERRED:
-		if (node_isset(cur_nid, pol->nodes))
-			goto out;
-		target = first_node(pol->nodes);
-		break;
-	case MPOL_LOCAL:
-		target = this_nid;
-		break;
-	case MPOL_BIND:
-	case MPOL_PREFERRED_MANY:
-		/*
-		 * Never move outside the policy's nodes, not even for
-		 * MPOL_PREFERRED_MANY: a mask that leaves out a fast node
-		 * may be what keeps demoted pages from coming back to it.
-		 */
-		if (pol->flags & MPOL_F_MORON) {
-			/* Follow the CPU, if it is on one of the nodes. */
-			if (!node_isset(this_nid, pol->nodes))
-				goto out;
-			break;
-		}
-		if (node_isset(cur_nid, pol->nodes))
-			goto out;
-		/* The policy node nearest to this CPU, if any has memory. */
-		z = first_zones_zonelist(node_zonelist(this_nid, GFP_HIGHUSER),
-					 gfp_zone(GFP_HIGHUSER), &pol->nodes);
-		if (!zonelist_zone(z))
-			goto out;
-		target = zonelist_node_idx(z);
-		break;
-	default:
-		WARN_ON_ONCE(1);
-		goto out;
-	}
-
-	/* MPOL_F_MORON: the folio goes where the CPU using it is. */
-	if (pol->flags & MPOL_F_MORON) {
-		target = this_nid;
-		if (!should_numa_migrate_memory(current, folio, cur_nid,
-						this_cpu)) {
-			target = NUMA_NO_NODE;
-			goto out;
-		}
-	}
-
-	if (target == cur_nid)
+	/*
+	 * Asked even for a folio already on the CPU's node: the question
+	 * records who touched the folio, for the next fault's answer.
+	 */
+	if (target != NUMA_NO_NODE && (pol->flags & MPOL_F_MORON) &&
+	    !should_numa_migrate_memory(current, folio, curnid,
+					raw_smp_processor_id()))
 		target = NUMA_NO_NODE;
-out:
+
 	mpol_cond_put(pol);
-	return target;
+	return target == curnid ? NUMA_NO_NODE : target;
 }

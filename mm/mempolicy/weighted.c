@@ -3,6 +3,12 @@
  * NUMA memory policy: the node weights of MPOL_WEIGHTED_INTERLEAVE, and
  * /sys/kernel/mm/mempolicy/weighted_interleave/nodeN through which the
  * administrator sets them.
+ *
+ * The weights form one table of nr_node_ids bytes, indexed by node id.
+ * Allocations read it in any context, without a lock, and one decision
+ * may weigh several nodes: so a write never changes the table in place.
+ * It builds a new table and publishes it with RCU; a reader that holds
+ * rcu_read_lock() sees one table throughout, old or new, never a mix.
  */
 
 #define pr_fmt(fmt) "mempolicy: " fmt
@@ -23,23 +29,22 @@
 #include "weighted.h"
 
 /*
- * One byte per node id (nr_node_ids of them), written only from sysfs.  A
- * missing table or a zero byte means the node has the default weight.
- * Readers may run in any context, so the table is replaced, never changed
- * in place, and the old copy freed after a grace period.
+ * NULL until the first write; a zero byte is a node without a weight of
+ * its own.  Replaced as a whole under wi_table_mutex.
  */
-static u8 __rcu *wi_weights;
+static u8 __rcu *wi_table;
 
-/* Serialises writers, so that no update is lost between copy and publish. */
-static DEFINE_MUTEX(wi_weights_mutex);
-
-#define WI_DEFAULT_WEIGHT	1
-
-static inline u8 wi_weight_of(const u8 *table, int node)
+/**
+ * mpol_il_weights - the current weights, as one snapshot
+ *
+ * Context: the caller holds rcu_read_lock() for as long as it uses the
+ * result.
+ * Return: the table of weights indexed by node id, for mpol_il_weight(),
+ * or NULL while no weight was ever written.
+ */
+const u8 *mpol_il_weights(void)
 {
-	u8 w = table ? table[node] : 0;
-
-	return w ? w : WI_DEFAULT_WEIGHT;
+	return rcu_dereference(wi_table);
 }
 
 /**
@@ -52,75 +57,12 @@ static inline u8 wi_weight_of(const u8 *table, int node)
  */
 u8 get_il_weight(int node)
 {
-	u8 w;
+	unsigned int weight;
 
 	rcu_read_lock();
-	w = wi_weight_of(rcu_dereference(wi_weights), node);
+	weight = mpol_il_weight(mpol_il_weights(), node);
 	rcu_read_unlock();
-	return w;
-}
-
-/**
- * il_weights_fill - read the weights of a set of nodes consistently
- * @nodes: the nodes whose weights are wanted
- * @weights: array indexed by node id, at least nr_node_ids long; only the
- *	entries of @nodes are written
- *
- * Context: any; takes only the RCU read lock.
- * Return: the sum of the weights stored, 0 if @nodes is empty.
- */
-unsigned int il_weights_fill(const nodemask_t *nodes, u8 *weights)
-{
-	unsigned int sum = 0;
-	const u8 *table;
-	int nid;
-
-	rcu_read_lock();
-	table = rcu_dereference(wi_weights);
-	for_each_node_mask(nid, *nodes) {
-		weights[nid] = wi_weight_of(table, nid);
-		sum += weights[nid];
-	}
-	rcu_read_unlock();
-	return sum;
-}
-
-/**
- * il_weighted_pick - the node at a position of a weighted interleave cycle
- * @nodes: the interleave nodes, not empty
- * @pos: position, taken modulo the cycle length (the sum of the weights)
- *
- * A cycle visits the nodes of @nodes in ascending order, each as many
- * times in a row as its weight, so every task maps the same position to
- * the same node as long as the weights stay the same.
- *
- * Context: any; takes only the RCU read lock.
- * Return: the node id.
- */
-int il_weighted_pick(const nodemask_t *nodes, unsigned long pos)
-{
-	unsigned int cycle = 0;
-	int nid, found = first_node(*nodes);
-	const u8 *table;
-	u8 w;
-
-	rcu_read_lock();
-	table = rcu_dereference(wi_weights);
-	for_each_node_mask(nid, *nodes)
-		cycle += wi_weight_of(table, nid);
-	if (cycle) {
-		pos %= cycle;
-		for_each_node_mask(nid, *nodes) {
-			w = wi_weight_of(table, nid);
-			if (pos < w) {
-				found = nid;
-				break;
-			}
-			pos -= w;
-		}
-	}
-	rcu_read_unlock();
-	return found;
+	return weight;
 }
 
 #ifdef CONFIG_SYSFS
@@ -131,49 +73,63 @@ struct wi_node_file {
 	char name[16];		/* "node" and the id */
 };
 
+/* Orders writers, so that each copies the table the previous published. */
+static DEFINE_MUTEX(wi_table_mutex);
+
+/*
+ * Publish a table in which @nid weighs @weight (0: the default) and every
+ * other node what it weighed before.
+ */
+static int wi_table_set(int nid, u8 weight)
+{
+	u8 *next, *prev;
+
+	next = kzalloc(nr_node_ids, GFP_KERNEL);
+	if (!next)
+		return -ENOMEM;
+
+	mutex_lock(&wi_table_mutex);
+	prev = rcu_dereference_protected(wi_table,
+					 lockdep_is_held(&wi_table_mutex));
+	if (prev)
+		memcpy(next, prev, nr_node_ids);
+	next[nid] = weight;
+	rcu_assign_pointer(wi_table, next);
+	mutex_unlock(&wi_table_mutex);
+
+	/* Readers of @prev hold only the RCU read lock. */
+	synchronize_rcu();
+	kfree(prev);
+	return 0;
+}
+
 static ssize_t wi_node_show(struct kobject *kobj,
 			    struct kobj_attribute *kattr, char *buf)
 {
-	struct wi_node_file *f = container_of(kattr, struct wi_node_file,
-					      kattr);
+	struct wi_node_file *f = container_of(kattr, struct wi_node_file, kattr);
 
-	return sysfs_emit(buf, "%d\n", get_il_weight(f->nid));
+	return sysfs_emit(buf, "%u\n", get_il_weight(f->nid));
 }
 
 /*
- * 1..255 set the weight; 0 or an empty write gives the node back its
- * default weight.  Anything kstrtou8() refuses, out of range values
- * included, is -EINVAL.
+ * The ABI file says: 1 to 255 set the weight, and an empty string or 0
+ * gives the node back the default weight.  Everything else is -EINVAL,
+ * values above 255 included, as the weighted selftest (weights_in_range)
+ * checks; a trailing newline, as echo writes, is fine.
  */
 static ssize_t wi_node_store(struct kobject *kobj,
 			     struct kobj_attribute *kattr,
 			     const char *buf, size_t count)
 {
-	struct wi_node_file *f = container_of(kattr, struct wi_node_file,
-					      kattr);
-	u8 *fresh, *stale;
-	u8 w = 0;
+	struct wi_node_file *f = container_of(kattr, struct wi_node_file, kattr);
+	u8 weight = 0;
+	int err;
 
-	if (count && !sysfs_streq(buf, "") && kstrtou8(buf, 0, &w))
+	if (!sysfs_streq(buf, "") && kstrtou8(buf, 0, &weight))
 		return -EINVAL;
 
-	fresh = kzalloc(nr_node_ids, GFP_KERNEL);
-	if (!fresh)
-		return -ENOMEM;
-
-	mutex_lock(&wi_weights_mutex);
-	stale = rcu_dereference_protected(wi_weights,
-					  lockdep_is_held(&wi_weights_mutex));
-	if (stale)
-		memcpy(fresh, stale, nr_node_ids);
-	fresh[f->nid] = w;
-	rcu_assign_pointer(wi_weights, fresh);
-	mutex_unlock(&wi_weights_mutex);
-
-	/* Readers of the old table are in RCU read sections: wait them out. */
-	synchronize_rcu();
-	kfree(stale);
-	return count;
+	err = wi_table_set(f->nid, weight);
+	return err ? err : count;
 }
 
 /*
