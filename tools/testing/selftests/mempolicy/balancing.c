@@ -453,4 +453,68 @@ TEST_F_TIMEOUT(follow, preferred_many_follows_the_cpu, 120)
 	munmap(follow, NR_PAGES * self->ps);
 }
 
+/* How long pages are touched with balancing off, to see that they stay. */
+#define STAY_SECONDS	10
+
+/*
+ * A task that never set a policy: MPOL_DEFAULT is "migrate on fault" for
+ * NUMA balancing, so its pages, written from node A and so on A, move
+ * to node B once the task runs on B and keeps touching them: most of
+ * them within FOLLOW_SECONDS, contents intact.
+ */
+TEST_F_TIMEOUT(follow, default_policy_follows_the_cpu, 120)
+{
+	char *p;
+	int mode = -1;
+
+	check_settings(_metadata, self);
+	ASSERT_EQ(0, sys_get_mempolicy(&mode, NULL, 0, NULL, 0));
+	ASSERT_EQ(MPOL_DEFAULT, mode);
+	p = map_pages(self->ps);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, sys_get_mempolicy(&mode, NULL, 0, p, MPOL_F_ADDR));
+	ASSERT_EQ(MPOL_DEFAULT, mode);
+
+	ASSERT_EQ(0, run_on(self->cpu_a));
+	fill(p, self->ps);
+	ASSERT_EQ(NR_PAGES, pages_on(p, NR_PAGES, self->ps, self->a));
+
+	ASSERT_EQ(0, run_on(self->cpu_b));
+	EXPECT_LE(NR_PAGES * 3 / 4, touch_until_moved(_metadata, self, p, NULL));
+	EXPECT_TRUE(intact(p, self->ps));
+	munmap(p, NR_PAGES * self->ps);
+}
+
+/*
+ * The same with /proc/sys/kernel/numa_balancing at 0: STAY_SECONDS of
+ * touching from node B leave every page on A.  Then, turned on again,
+ * balancing moves them, which shows that the touching would have done.
+ */
+TEST_F_TIMEOUT(follow, default_policy_stays_with_balancing_off, 120)
+{
+	double start;
+	char *p;
+
+	check_settings(_metadata, self);
+	ASSERT_EQ(0, write_str(SYSCTL, "0"));
+	p = map_pages(self->ps);
+	ASSERT_NE(MAP_FAILED, p);
+
+	ASSERT_EQ(0, run_on(self->cpu_a));
+	fill(p, self->ps);
+	ASSERT_EQ(NR_PAGES, pages_on(p, NR_PAGES, self->ps, self->a));
+
+	ASSERT_EQ(0, run_on(self->cpu_b));
+	start = now();
+	while (now() - start < STAY_SECONDS)
+		touch(p, self->ps);
+	EXPECT_EQ(NR_PAGES, pages_on(p, NR_PAGES, self->ps, self->a));
+	EXPECT_TRUE(intact(p, self->ps));
+
+	ASSERT_EQ(0, write_str(SYSCTL, "1"));
+	EXPECT_LE(NR_PAGES * 3 / 4, touch_until_moved(_metadata, self, p, NULL));
+	EXPECT_TRUE(intact(p, self->ps));
+	munmap(p, NR_PAGES * self->ps);
+}
+
 TEST_HARNESS_MAIN

@@ -99,6 +99,13 @@ static int probe_vmalloc(struct probe_result *res, unsigned long n)
 	for (i = 0; i < n; i++)
 		res->count[page_to_nid(vmalloc_to_page(area + i * PAGE_SIZE))]++;
 	vfree(area);
+	/*
+	 * Free the area's address range now rather than lazily, so that the
+	 * next vmalloc() reuses it and needs no new page table pages: those
+	 * would be allocated under the task's policy too, and take an
+	 * interleave turn that the tests do not count.
+	 */
+	vm_unmap_aliases();
 	return 0;
 }
 
