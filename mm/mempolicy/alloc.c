@@ -7,7 +7,7 @@
  * would use into a placement: the node to try first, the nodes the
  * allocation is confined to (MPOL_BIND) or prefers (MPOL_PREFERRED_MANY),
  * and how to try them.  Every entry point below finds the policy, asks for
- * a placement and carries it out; policy_nodemask(), huge_node(),
+ * a placement and carries it out; mpol_nodemask(), huge_node(),
  * mempolicy_slab_node() and mpol_misplaced() ask the same question for
  * callers that allocate, or move, by themselves.
  *
@@ -303,7 +303,7 @@ static void decide_placement(struct mempolicy *pol, gfp_t gfp,
 }
 
 /**
- * policy_nodemask - the allocation decision of a memory policy
+ * mpol_nodemask - the allocation decision of a memory policy
  * @gfp: the flags of the allocation
  * @pol: the policy in force, never NULL
  * @ilx: interleave index of the allocation, or NO_INTERLEAVE_INDEX to
@@ -313,8 +313,8 @@ static void decide_placement(struct mempolicy *pol, gfp_t gfp,
  * Return: the node mask the allocation must (MPOL_BIND) or should first
  * (MPOL_PREFERRED_MANY) be satisfied from, or NULL for no restriction.
  */
-nodemask_t *policy_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
-			    int *nid)
+nodemask_t *mpol_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
+			  int *nid)
 {
 	struct placement pl;
 
@@ -584,7 +584,7 @@ EXPORT_SYMBOL(vma_alloc_folio_noprof);
 static struct mempolicy *task_alloc_policy(gfp_t gfp)
 {
 	if (in_interrupt() || (gfp & __GFP_THISNODE))
-		return &default_policy;
+		return &mpol_default_policy;
 	return get_task_policy(current);
 }
 

@@ -80,7 +80,7 @@ struct kmem_cache *mpol_cache;
  * The policy of tasks that set none: allocate on the local node.  Its
  * reference count never drops to zero.
  */
-struct mempolicy default_policy = {
+struct mempolicy mpol_default_policy = {
 	.refcnt = ATOMIC_INIT(1),
 	.mode = MPOL_LOCAL,
 	.home_node = NUMA_NO_NODE,
@@ -112,7 +112,7 @@ struct mempolicy *get_task_policy(struct task_struct *p)
 	/* Before numa_policy_init() the per-node entries are still empty. */
 	if (nid != NUMA_NO_NODE && mpol_node_default[nid].mode != MPOL_DEFAULT)
 		return &mpol_node_default[nid];
-	return &default_policy;
+	return &mpol_default_policy;
 }
 
 /**
@@ -125,7 +125,7 @@ struct mempolicy *get_task_policy(struct task_struct *p)
  */
 bool mpol_is_system_default(const struct mempolicy *pol)
 {
-	if (!pol || pol == &default_policy)
+	if (!pol || pol == &mpol_default_policy)
 		return true;
 	return pol >= mpol_node_default &&
 	       pol < mpol_node_default + ARRAY_SIZE(mpol_node_default);
@@ -554,7 +554,7 @@ static void __init mpol_boot_interleave(void)
 	}
 	if (nodes_empty(nodes))
 		node_set(largest, nodes);
-	if (do_set_mempolicy(MPOL_INTERLEAVE, 0, &nodes))
+	if (mpol_set_task_policy(MPOL_INTERLEAVE, 0, &nodes))
 		pr_err("%s: interleaving failed\n", __func__);
 }
 
@@ -593,5 +593,5 @@ void __init numa_policy_init(void)
  */
 void numa_default_policy(void)
 {
-	do_set_mempolicy(MPOL_DEFAULT, 0, NULL);
+	mpol_set_task_policy(MPOL_DEFAULT, 0, NULL);
 }

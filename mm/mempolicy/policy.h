@@ -39,7 +39,7 @@ struct vma_iterator;
 
 /* policy.c */
 extern struct kmem_cache *mpol_cache;
-extern struct mempolicy default_policy;
+extern struct mempolicy mpol_default_policy;
 
 struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
 			   const nodemask_t *nodes);
@@ -51,20 +51,20 @@ void mpol_policy_nodemask(const struct mempolicy *pol, nodemask_t *nodes);
 void mpol_rebind_policy(struct mempolicy *pol, const nodemask_t *newmask);
 
 /* syscalls.c: set current's own policy, as set_mempolicy() does. */
-long do_set_mempolicy(unsigned short mode, unsigned short flags,
-		      nodemask_t *nodes);
+long mpol_set_task_policy(unsigned short mode, unsigned short flags,
+			  nodemask_t *nodes);
 
 /* range.c */
-int mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
-		struct vm_area_struct **prev, unsigned long start,
-		unsigned long end, struct mempolicy *new_pol);
-long do_mbind(unsigned long start, unsigned long len, unsigned short mode,
-	      unsigned short mode_flags, nodemask_t *nmask,
-	      unsigned long flags);
+int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
+		     struct vm_area_struct **prev, unsigned long start,
+		     unsigned long end, struct mempolicy *new_pol);
+long mpol_mbind(unsigned long start, unsigned long len, unsigned short mode,
+		unsigned short mode_flags, nodemask_t *nmask,
+		unsigned long flags);
 
 /* alloc.c */
-nodemask_t *policy_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
-			    int *nid);
+nodemask_t *mpol_nodemask(gfp_t gfp, struct mempolicy *pol, pgoff_t ilx,
+			  int *nid);
 
 /* weighted.c */
 u8 get_il_weight(int node);

@@ -171,7 +171,7 @@ static int mpol_set_vma(struct vm_area_struct *vma, struct mempolicy *pol)
 }
 
 /**
- * mbind_range - give the part of a VMA inside a range a new policy
+ * mpol_mbind_range - give the part of a VMA inside a range a new policy
  * @vmi: iterator positioned at @vma, kept valid across splits and merges
  * @vma: a VMA that overlaps [@start, @end)
  * @prev: the VMA before @vma (or NULL); updated to the VMA that now covers
@@ -188,9 +188,9 @@ static int mpol_set_vma(struct vm_area_struct *vma, struct mempolicy *pol)
  * Return: 0, or -errno (-ENOMEM, or an error from the mapping's
  * set_policy operation).
  */
-int mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
-		struct vm_area_struct **prev, unsigned long start,
-		unsigned long end, struct mempolicy *new_pol)
+int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
+		     struct vm_area_struct **prev, unsigned long start,
+		     unsigned long end, struct mempolicy *new_pol)
 {
 	unsigned long from = max(start, vma->vm_start);
 	unsigned long to = min(end, vma->vm_end);
@@ -246,7 +246,7 @@ static struct folio *mpol_mbind_alloc(struct folio *src, unsigned long private)
 		nodemask_t *mask;
 
 		gfp = htlb_alloc_mask(h);
-		mask = policy_nodemask(gfp, dest->pol, ilx, &nid);
+		mask = mpol_nodemask(gfp, dest->pol, ilx, &nid);
 		return alloc_hugetlb_folio_nodemask(h, nid, mask, gfp,
 				htlb_allow_alloc_fallback(MR_MEMPOLICY_MBIND));
 	}
@@ -267,7 +267,7 @@ static int mpol_apply_range(struct mm_struct *mm, unsigned long start,
 
 	prev = vma_prev(&vmi);
 	for_each_vma_range(vmi, vma, end) {
-		err = mbind_range(&vmi, vma, &prev, start, end, pol);
+		err = mpol_mbind_range(&vmi, vma, &prev, start, end, pol);
 		if (err)
 			break;
 	}
@@ -300,7 +300,7 @@ static void mpol_mbind_move(struct mpol_move *move, struct mempolicy *pol)
 }
 
 /**
- * do_mbind - apply a memory policy to a range of the current address space
+ * mpol_mbind - apply a memory policy to a range of the current address space
  * @start: start of the range, page aligned
  * @len: length of the range, rounded up to whole pages
  * @mode: the policy mode (%MPOL_DEFAULT, %MPOL_BIND, ...)
@@ -320,9 +320,9 @@ static void mpol_mbind_move(struct mpol_move *move, struct mempolicy *pol)
  * fully mapped (for the default policy: if no VMA meets it); -EIO when
  * %MPOL_MF_STRICT and some page is misplaced and was not moved; -ENOMEM.
  */
-long do_mbind(unsigned long start, unsigned long len, unsigned short mode,
-	      unsigned short mode_flags, nodemask_t *nmask,
-	      unsigned long flags)
+long mpol_mbind(unsigned long start, unsigned long len, unsigned short mode,
+		unsigned short mode_flags, nodemask_t *nmask,
+		unsigned long flags)
 {
 	struct mm_struct *mm = current->mm;
 	struct mpol_move move = {

@@ -301,7 +301,7 @@ static struct mempolicy *swap_task_policy(struct mempolicy *pol)
 }
 
 /**
- * do_set_mempolicy - replace the calling task's own memory policy
+ * mpol_set_task_policy - replace the calling task's own memory policy
  * @mode: the policy mode, MPOL_DEFAULT to fall back to the system default
  * @flags: the mode flags, already checked
  * @nodes: the nodes the user asked for, or NULL when there are none
@@ -313,8 +313,8 @@ static struct mempolicy *swap_task_policy(struct mempolicy *pol)
  * Return: 0, -EINVAL if the mode and nodes do not make a valid policy or
  * no usable node is left, or -ENOMEM.
  */
-long do_set_mempolicy(unsigned short mode, unsigned short flags,
-		      nodemask_t *nodes)
+long mpol_set_task_policy(unsigned short mode, unsigned short flags,
+			  nodemask_t *nodes)
 {
 	NODEMASK_SCRATCH(scratch);
 	static const nodemask_t no_nodes = NODE_MASK_NONE;
@@ -351,7 +351,7 @@ out:
  * @flags: MPOL_MF_STRICT, MPOL_MF_MOVE and MPOL_MF_MOVE_ALL
  *
  * The mode and the mask are taken in before the range and @flags are
- * looked at (do_mbind()): an unreadable mask is EFAULT even with an
+ * looked at (mpol_mbind()): an unreadable mask is EFAULT even with an
  * unaligned range.
  *
  * Return: 0 or a negative errno.
@@ -370,7 +370,7 @@ SYSCALL_DEFINE6(mbind, unsigned long, start, unsigned long, len,
 	err = mode_arg_from_user(&arg, (unsigned int)mode, nmask, maxnode);
 	if (err)
 		return err;
-	return do_mbind(untagged_addr(start), len, arg.mode, arg.flags,
+	return mpol_mbind(untagged_addr(start), len, arg.mode, arg.flags,
 			&arg.nodes, flags);
 }
 
@@ -391,7 +391,7 @@ SYSCALL_DEFINE3(set_mempolicy, int, mode, const unsigned long __user *, nmask,
 	err = mode_arg_from_user(&arg, mode, nmask, maxnode);
 	if (err)
 		return err;
-	return do_set_mempolicy(arg.mode, arg.flags, &arg.nodes);
+	return mpol_set_task_policy(arg.mode, arg.flags, &arg.nodes);
 }
 
 /* ---- get_mempolicy() ----------------------------------------------------- */
@@ -627,7 +627,7 @@ static long set_home_node_range(unsigned long start, unsigned long end,
 	vma = vma_find(&vmi, end);
 	if (!vma)
 		goto unlock;
-	/* Starting inside a VMA, mbind_range() wants that VMA as prev. */
+	/* Starting inside a VMA, mpol_mbind_range() wants that VMA as prev. */
 	prev = vma_prev(&vmi);
 	if (start > vma->vm_start)
 		prev = vma;
@@ -649,7 +649,7 @@ static long set_home_node_range(unsigned long start, unsigned long end,
 			break;
 		}
 		new->home_node = node;
-		err = mbind_range(&vmi, vma, &prev, start, end, new);
+		err = mpol_mbind_range(&vmi, vma, &prev, start, end, new);
 		mpol_put(new);
 		if (err)
 			break;
