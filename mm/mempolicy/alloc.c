@@ -435,7 +435,7 @@ bool init_nodemask_of_mempolicy(nodemask_t *mask)
 bool mempolicy_in_oom_domain(struct task_struct *tsk, const nodemask_t *mask)
 {
 	struct mempolicy *pol;
-	bool in_domain = true;
+	bool in_domain;
 
 	if (!mask)
 		return true;
@@ -443,8 +443,9 @@ bool mempolicy_in_oom_domain(struct task_struct *tsk, const nodemask_t *mask)
 	/* task_lock() keeps @tsk's policy, and its nodes, from changing. */
 	task_lock(tsk);
 	pol = tsk->mempolicy;
-	if (pol && pol->mode == MPOL_BIND)
-		in_domain = nodes_intersects(pol->nodes, *mask);
+	/* Only a bind policy confines the task; any other may use any node. */
+	in_domain = !pol || pol->mode != MPOL_BIND ||
+		    nodes_intersects(pol->nodes, *mask);
 	task_unlock(tsk);
 	return in_domain;
 }

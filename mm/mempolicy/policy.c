@@ -408,6 +408,24 @@ void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
 	mmap_write_unlock(mm);
 }
 
+/*
+ * The contents of @pol, read whole: a cpuset rebind rewrites current's own
+ * policy under current's task lock, so that copy is taken under it too.
+ * Other policies change only under locks that the caller of mpol_dup()
+ * holds already.
+ */
+static struct mempolicy mpol_snapshot(const struct mempolicy *pol)
+{
+	struct mempolicy snap;
+
+	if (pol != current->mempolicy)
+		return *pol;
+	task_lock(current);
+	snap = *pol;
+	task_unlock(current);
+	return snap;
+}
+
 /**
  * __mpol_dup - copy a policy
  * @old: the policy to copy
@@ -426,14 +444,7 @@ struct mempolicy *__mpol_dup(struct mempolicy *old)
 	if (!copy)
 		return ERR_PTR(-ENOMEM);
 
-	/* A cpuset rebind changes current's policy under its task lock. */
-	if (old == current->mempolicy) {
-		task_lock(current);
-		*copy = *old;
-		task_unlock(current);
-	} else {
-		*copy = *old;
-	}
+	*copy = mpol_snapshot(old);
 	atomic_set(&copy->refcnt, 1);
 
 	if (current_cpuset_is_being_rebound()) {

@@ -34,18 +34,15 @@
  */
 bool vma_migratable(struct vm_area_struct *vma)
 {
-	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
-		return false;
-	/* DAX device memory wants predictable latency, not hinting faults. */
-	if (vma_is_dax(vma))
-		return false;
-	if (is_vm_hugetlb_page(vma) &&
-	    !hugepage_migration_supported(hstate_vma(vma)))
-		return false;
-	if (vma->vm_file &&
-	    gfp_zone(mapping_gfp_mask(vma->vm_file->f_mapping)) < policy_zone)
-		return false;
-	return true;
+	struct file *file = vma->vm_file;
+	/* Nothing that has struct pages to move, or DAX with its latency. */
+	bool no_pages = (vma->vm_flags & (VM_IO | VM_PFNMAP)) || vma_is_dax(vma);
+	bool stuck_huge = is_vm_hugetlb_page(vma) &&
+			  !hugepage_migration_supported(hstate_vma(vma));
+	bool low_zone = file &&
+			gfp_zone(mapping_gfp_mask(file->f_mapping)) < policy_zone;
+
+	return !no_pages && !stuck_huge && !low_zone;
 }
 
 /**

@@ -499,29 +499,10 @@ TEST_F(fork_race, children_follow)
  * The policy is a bind to the cpuset's first node, without flags, so the
  * rebind moves it by position: to the first of the new nodes.
  */
-#define PROBE_MODULE	"mempolicy_probe.ko"
 #define RACE_FILE	"/sys/kernel/debug/mempolicy_probe/race"
 #define CG_RACE		CGROOT "/mempolicy-race"
 /* Longer than the module's own timeout, which ends a race gone wrong. */
 #define RACE_WAIT_MS	20000
-
-/* Load the module unless it is loaded; 0 or an errno. */
-static int load_probe(void)
-{
-	int fd, err = 0;
-
-	if (access(RACE_FILE, F_OK) == 0)
-		return 0;
-	/* The guests mount debugfs; a plain system may not have. */
-	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	fd = open(PROBE_MODULE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
-		err = errno;
-	close(fd);
-	return err;
-}
 
 /* Where the race stands, as the module says ("armed", "copied"...). */
 static int race_state(char *buf, size_t len)
@@ -593,7 +574,7 @@ FIXTURE_SETUP(fork_held)
 	nr = mask_weight(&memory);
 	if (nr < 2)
 		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, load_probe()) TH_LOG("cannot load " PROBE_MODULE);
+	ASSERT_EQ(0, load_probe(RACE_FILE)) TH_LOG("cannot load " PROBE_MODULE);
 	ASSERT_EQ(0, race_state(state, sizeof(state)));
 	if (!strcmp(state, "unsupported"))
 		SKIP(return, "no race points in this kernel");

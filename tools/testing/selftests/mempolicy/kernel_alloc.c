@@ -13,26 +13,8 @@
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
-#define PROBE_MODULE	"mempolicy_probe.ko"
 #define PROBE_FILE	"/sys/kernel/debug/mempolicy_probe/alloc"
 
-/* Load the module unless it is loaded; 0 or an errno. */
-static int load_probe(void)
-{
-	int fd, err = 0;
-
-	if (access(PROBE_FILE, F_OK) == 0)
-		return 0;
-	/* The guests mount debugfs; a plain system may not have. */
-	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
-	fd = open(PROBE_MODULE, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
-		err = errno;
-	close(fd);
-	return err;
-}
 
 /*
  * Have the module make @n allocations of kind @op ("pages", "vmalloc")
@@ -86,7 +68,7 @@ FIXTURE_SETUP(kernel_alloc)
 {
 	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
 	self->nmem = mask_weight(&self->memory);
-	ASSERT_EQ(0, load_probe()) TH_LOG("cannot load " PROBE_MODULE);
+	ASSERT_EQ(0, load_probe(PROBE_FILE)) TH_LOG("cannot load " PROBE_MODULE);
 }
 
 FIXTURE_TEARDOWN(kernel_alloc)

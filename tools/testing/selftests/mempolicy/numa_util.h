@@ -18,6 +18,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/mempolicy.h>
@@ -486,6 +487,30 @@ static inline int helper_intact(struct helper *h, int pages)
 		close(fd);
 	free(buf);
 	return ok;
+}
+
+/* The test module, built beside the tests (test_modules/). */
+#define PROBE_MODULE	"mempolicy_probe.ko"
+
+/*
+ * Load the test module unless @file, one of its debugfs files, shows it
+ * loaded already; 0 or an errno.
+ */
+static inline int load_probe(const char *file)
+{
+	int fd, err = 0;
+
+	if (access(file, F_OK) == 0)
+		return 0;
+	/* The guests mount debugfs; a plain system may not have. */
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	fd = open(PROBE_MODULE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (syscall(SYS_finit_module, fd, "", 0) && errno != EEXIST)
+		err = errno;
+	close(fd);
+	return err;
 }
 
 #endif /* MEMPOLICY_NUMA_UTIL_H */
