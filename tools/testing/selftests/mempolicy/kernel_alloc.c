@@ -15,7 +15,6 @@
 
 #define PROBE_FILE	"/sys/kernel/debug/mempolicy_probe/alloc"
 
-
 /*
  * Have the module make @n allocations of kind @op ("pages", "vmalloc")
  * and store how many pages each node got in @count.  0 or an errno.
