@@ -43,6 +43,7 @@ enum mpol_walk_kind {
  * @kind: what the walk does with candidates
  * @folios: isolated candidates, ready for migrate_pages()
  * @nr_pages: base pages in @folios
+ * @nr_left: base pages of candidates that the walk left where they are
  * @vma: the VMA that the folios of @folios come from
  * @resume: where the next walk of the run starts
  * @last_large: the large folio that the PTE walk saw last, so that a
@@ -58,6 +59,7 @@ struct mpol_batch {
 	enum mpol_walk_kind kind;
 	struct list_head folios;
 	unsigned long nr_pages;
+	unsigned long nr_left;
 	struct vm_area_struct *vma;
 	unsigned long resume;
 	struct folio *last_large;
@@ -88,6 +90,28 @@ static bool mpol_isolate(struct mpol_batch *b, struct folio *folio)
 	return true;
 }
 
+/* A candidate of @nr_pages base pages stays where it is. */
+static void mpol_count_failed(struct mpol_move *move, unsigned long nr_pages)
+{
+	move->nr_failed++;
+	move->nr_pages_failed += nr_pages;
+}
+
+/*
+ * Add @folio's pages to one of @b's counts, @nr.  A batch ends when it
+ * has MPOL_MOVE_BATCH pages to move, or as many looked at and left where
+ * they are: either way the mmap lock is not held for longer.
+ */
+static int mpol_batch_add(struct mpol_batch *b, unsigned long addr,
+			  struct folio *folio, unsigned long *nr)
+{
+	*nr += folio_nr_pages(folio);
+	if (b->nr_pages + b->nr_left < MPOL_MOVE_BATCH)
+		return 0;
+	b->resume = addr + folio_size(folio);
+	return MPOL_WALK_STOP;
+}
+
 /*
  * Deal with one candidate-or-not folio that the walk found at @addr.
  * @shared says whether other address spaces map it as well, as far as
@@ -106,27 +130,26 @@ static int mpol_take(struct mpol_batch *b, struct folio *folio,
 		return MPOL_WALK_STOP;
 	if (!b->vma_moves) {
 		/* Walked for MPOL_MF_STRICT only: it stays, and says so. */
-		move->nr_failed++;
-		return 0;
+		mpol_count_failed(move, folio_nr_pages(folio));
+		return mpol_batch_add(b, addr, folio, &b->nr_left);
 	}
 	/*
 	 * mbind(2): MPOL_MF_MOVE moves only the pages that this process
 	 * uses alone; the others stay, and that is not a failure (an
 	 * mbind() with MPOL_MF_MOVE | MPOL_MF_STRICT that skips them
-	 * returns 0, as the migrate selftest shows).
+	 * returns 0, as the migrate selftest shows).  page_migrate()
+	 * counts them as not moved.
 	 */
-	if (shared && !(move->flags & MPOL_MF_MOVE_ALL))
-		return 0;
+	if (shared && !(move->flags & MPOL_MF_MOVE_ALL)) {
+		if (move->count_shared)
+			move->nr_pages_failed += folio_nr_pages(folio);
+		return mpol_batch_add(b, addr, folio, &b->nr_left);
+	}
 	if (!mpol_isolate(b, folio)) {
-		move->nr_failed++;
-		return 0;
+		mpol_count_failed(move, folio_nr_pages(folio));
+		return mpol_batch_add(b, addr, folio, &b->nr_left);
 	}
-	b->nr_pages += folio_nr_pages(folio);
-	if (b->nr_pages >= MPOL_MOVE_BATCH) {
-		b->resume = addr + folio_size(folio);
-		return MPOL_WALK_STOP;
-	}
-	return 0;
+	return mpol_batch_add(b, addr, folio, &b->nr_pages);
 }
 
 /* A PMD-mapped THP. */
@@ -140,7 +163,7 @@ static int mpol_walk_huge_pmd(pmd_t *pmd, unsigned long addr,
 	if (!pmd_present(val)) {
 		/* Being migrated right now: where it ends up is unknown. */
 		if (is_pmd_migration_entry(val))
-			b->move->nr_failed++;
+			mpol_count_failed(b->move, HPAGE_PMD_NR);
 		return 0;
 	}
 	folio = pmd_folio(val);
@@ -181,7 +204,7 @@ static int mpol_walk_pmd(pmd_t *pmd, unsigned long addr, unsigned long end,
 			continue;
 		if (!pte_present(ptent)) {
 			if (is_migration_entry(pte_to_swp_entry(ptent)))
-				b->move->nr_failed++;
+				mpol_count_failed(b->move, 1);
 			continue;
 		}
 		folio = vm_normal_folio(vma, addr, ptent);
@@ -227,7 +250,8 @@ static int mpol_walk_hugetlb(pte_t *ptep, unsigned long hmask,
 		if (ret)
 			b->resume = end;
 	} else if (is_hugetlb_entry_migration(entry)) {
-		b->move->nr_failed++;
+		mpol_count_failed(b->move,
+				  pages_per_huge_page(hstate_vma(walk->vma)));
 	}
 	spin_unlock(ptl);
 	return ret;
@@ -262,6 +286,7 @@ static int mpol_walk_vma(unsigned long start, unsigned long end,
 	struct mpol_batch *b = walk->private;
 	struct mpol_move *move = b->move;
 	struct vm_area_struct *vma = walk->vma;
+	bool movable;
 
 	if (!(move->flags & MPOL_MF_DISCONTIG_OK)) {
 		if (!b->seen_vma && move->start < vma->vm_start)
@@ -281,10 +306,12 @@ static int mpol_walk_vma(unsigned long start, unsigned long end,
 	if (vma->vm_flags & VM_PFNMAP)
 		return 1;
 
-	b->vma_moves = b->kind == MPOL_WALK_ISOLATE && vma_migratable(vma) &&
+	movable = vma_migratable(vma) &&
+		  !(move->skip_vma && move->skip_vma(move, vma));
+	b->vma_moves = b->kind == MPOL_WALK_ISOLATE && movable &&
 		       (move->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL));
 	/* A VMA that cannot migrate is walked only to fail it strictly. */
-	if (!vma_migratable(vma) && !(move->flags & MPOL_MF_STRICT))
+	if (!movable && !(move->flags & MPOL_MF_STRICT))
 		return 1;
 	b->vma = vma;
 	b->last_large = NULL;
@@ -361,6 +388,21 @@ static int mpol_fill_batch(struct mpol_batch *b)
 	return err;
 }
 
+/*
+ * After migrate_pages(), @b->folios holds exactly what it did not move:
+ * folios that failed, and the pieces of split ones that failed.
+ */
+static void mpol_count_batch(struct mpol_move *move, struct mpol_batch *b)
+{
+	unsigned long left = 0;
+	struct folio *folio;
+
+	list_for_each_entry(folio, &b->folios, lru)
+		left += folio_nr_pages(folio);
+	move->nr_pages_moved += b->nr_pages - left;
+	move->nr_pages_failed += left;
+}
+
 /**
  * mpol_move_range - move the candidates of a range, batch by batch
  * @move: the run
@@ -374,7 +416,8 @@ static int mpol_fill_batch(struct mpol_batch *b)
  * isolated.
  *
  * Return: 0; -EINTR on a fatal signal; or the error of migrate_pages()
- * (-ENOMEM when no new folio could be had), which ends the run.
+ * (-ENOMEM when no new folio could be had, unless @move->keep_going),
+ * which ends the run.
  */
 int mpol_move_range(struct mpol_move *move)
 {
@@ -390,6 +433,7 @@ int mpol_move_range(struct mpol_move *move)
 			break;
 		}
 		b.nr_pages = 0;
+		b.nr_left = 0;
 		b.vma = NULL;
 		b.last_large = NULL;
 		err = mpol_fill_batch(&b);
@@ -401,6 +445,9 @@ int mpol_move_range(struct mpol_move *move)
 				move->nr_failed += err;
 				err = 0;
 			}
+			mpol_count_batch(move, &b);
+			if (err == -ENOMEM && move->keep_going)
+				err = 0;
 		}
 		if (!list_empty(&b.folios))
 			putback_movable_pages(&b.folios);

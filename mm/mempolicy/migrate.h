@@ -4,7 +4,7 @@
  *
  * One engine serves every caller that moves a range's pages: mbind() with
  * MPOL_MF_MOVE, migrate_pages(2) and the cpuset code through
- * do_migrate_pages(), and page_migrate(2) to come.  A caller describes a
+ * do_migrate_pages(), and page_migrate(2).  A caller describes a
  * run in struct mpol_move: which folios are candidates (those on a set of
  * nodes, or those off it) and how to allocate their new homes.  The
  * engine then works in batches of at most MPOL_MOVE_BATCH base pages: it
@@ -45,8 +45,18 @@ struct vm_area_struct;
  * @prepare: if set, called before each batch moves, with the mmap lock
  *	still held and the VMA that all of the batch's folios come from,
  *	so that @alloc_private can depend on the VMA
+ * @skip_vma: if set, called for each VMA before its pages are walked, with
+ *	the mmap lock held; a VMA for which it returns true keeps its pages,
+ *	as one that cannot migrate does (page_migrate()'s user.migrate files)
  * @reason: why the pages move, for migrate_pages() and its tracepoints
+ * @count_shared: count the candidates that stay because other processes
+ *	map them too and %MPOL_MF_MOVE_ALL is not set in @nr_pages_failed
+ * @keep_going: when no new folio can be had for a batch (-ENOMEM), count
+ *	what is left of it as failed and go on with the next batch, rather
+ *	than end the run
  * @nr_failed: out: candidates that were not moved, in folios
+ * @nr_pages_moved: out: base pages moved
+ * @nr_pages_failed: out: base pages of the candidates not moved
  *
  * The engine never takes more than one VMA's folios into a batch, which
  * is what makes @prepare possible.
@@ -61,8 +71,13 @@ struct mpol_move {
 	new_folio_t *alloc;
 	unsigned long alloc_private;
 	void (*prepare)(struct mpol_move *move, struct vm_area_struct *vma);
+	bool (*skip_vma)(struct mpol_move *move, struct vm_area_struct *vma);
 	enum migrate_reason reason;
+	bool count_shared;
+	bool keep_going;
 	unsigned long nr_failed;
+	unsigned long nr_pages_moved;
+	unsigned long nr_pages_failed;
 };
 
 int mpol_move_range(struct mpol_move *move);

@@ -408,6 +408,75 @@ void mpol_rebind_mm(struct mm_struct *mm, nodemask_t *new)
 	mmap_write_unlock(mm);
 }
 
+/* @nodes with each node of @map->moving replaced by where it goes. */
+static void mpol_remap_nodes(nodemask_t *nodes, const struct mpol_node_map *map)
+{
+	nodemask_t out = NODE_MASK_NONE;
+	int nid;
+
+	for_each_node_mask(nid, *nodes)
+		node_set(node_isset(nid, map->moving) ? map->to[nid] : nid, out);
+	*nodes = out;
+}
+
+/**
+ * mpol_remap_policy - move a policy's nodes along a node map
+ * @pol: the policy, or NULL
+ * @map: where each node goes
+ *
+ * page_migrate() moves a job's memory and, before that, the policies that
+ * place it.  Each node of the nodes in force, and the home node, that
+ * @map moves is replaced by its destination, so the mode keeps its shape:
+ * a bind to {0, 1} with 0 going to 2 becomes a bind to {1, 2}.  With
+ * MPOL_F_STATIC_NODES the user's mask names absolute nodes, so it moves
+ * too, and a later cpuset rebind finds the new nodes in it.  With
+ * MPOL_F_RELATIVE_NODES it names positions within the cpuset, which a
+ * map of nodes does not change: it stays, and get_mempolicy() goes on
+ * reporting it.  The remembered cpuset nodes stay as well, since the
+ * cpuset has not changed.  Local and default policies have no nodes.
+ *
+ * The caller holds the lock that protects @pol, as for
+ * mpol_rebind_policy().
+ */
+void mpol_remap_policy(struct mempolicy *pol, const struct mpol_node_map *map)
+{
+	if (!pol || !mpol_modes[pol->mode].takes_nodes)
+		return;
+	mpol_remap_nodes(&pol->nodes, map);
+	if (pol->flags & MPOL_F_STATIC_NODES)
+		mpol_remap_nodes(&pol->w.user_nodemask, map);
+	if (pol->home_node != NUMA_NO_NODE &&
+	    node_isset(pol->home_node, map->moving))
+		pol->home_node = map->to[pol->home_node];
+}
+
+/**
+ * mpol_remap_task - move another task's own policy along a node map
+ * @task: the task
+ * @map: where each node goes
+ *
+ * @task reads its policy without a lock, so the policy is changed in
+ * place, the way a cpuset rebind changes it: under the task lock and
+ * inside the write side of @task's mems_allowed sequence, which the
+ * allocation paths retry on.
+ */
+void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map)
+{
+	task_lock(task);
+	if (task->mempolicy) {
+#ifdef CONFIG_CPUSETS
+		local_irq_disable();
+		write_seqcount_begin(&task->mems_allowed_seq);
+#endif
+		mpol_remap_policy(task->mempolicy, map);
+#ifdef CONFIG_CPUSETS
+		write_seqcount_end(&task->mems_allowed_seq);
+		local_irq_enable();
+#endif
+	}
+	task_unlock(task);
+}
+
 /*
  * The contents of @pol, read whole: a cpuset rebind rewrites current's own
  * policy under current's task lock, so that copy is taken under it too.

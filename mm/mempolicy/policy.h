@@ -11,6 +11,8 @@
  *               of a range in bounded batches, for mbind(), and
  *               do_migrate_pages() for migrate_pages(2) and cpusets;
  *               change_prot_numa() for NUMA balancing
+ *   page_migrate.c  page_migrate(2): a range of another process's
+ *               memory moved along a map of old to new nodes
  *   alloc.c     the allocation decision (which node, which node mask) and
  *               the page allocator entry points; mpol_misplaced()
  *   weighted.c  weighted interleave weights and their sysfs files
@@ -50,9 +52,23 @@ bool mpol_store_user_nodemask(const struct mempolicy *pol);
 void mpol_policy_nodemask(const struct mempolicy *pol, nodemask_t *nodes);
 void mpol_rebind_policy(struct mempolicy *pol, const nodemask_t *newmask);
 
-/* syscalls.c: set current's own policy, as set_mempolicy() does. */
+/**
+ * struct mpol_node_map - where page_migrate() sends each node
+ * @moving: the nodes whose pages, and roles in policies, go elsewhere
+ * @to: for each node of @moving, the node it goes to
+ */
+struct mpol_node_map {
+	nodemask_t moving;
+	int to[MAX_NUMNODES];
+};
+
+void mpol_remap_policy(struct mempolicy *pol, const struct mpol_node_map *map);
+void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map);
+
+/* syscalls.c */
 long mpol_set_task_policy(unsigned short mode, unsigned short flags,
 			  nodemask_t *nodes);
+struct task_struct *mpol_get_task(pid_t pid);
 
 /* range.c */
 int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,

@@ -21,6 +21,10 @@
  *	is being rebound, after the copy has been rebound to the cpuset's new
  *	nodes; @arg is the copy.  A fork of a task in the cpuset comes here
  *	before the child is linked into the cpuset.
+ * @MPOL_RACE_MIGRATE_ALLOC: before page_migrate() tries to allocate a
+ *	page's new home on a node; @arg is a struct mpol_race_alloc, whose
+ *	@fail the hook may set to make that attempt fail as if the node were
+ *	full.  Tests of the nearest-node fallback and of -ENOMEM use it.
  * @MPOL_RACE_NR_POINTS: the number of race points; new points go before it.
  *
  * The hook runs in process context with no spinlock held, and may sleep.
@@ -28,7 +32,21 @@
 enum mpol_race_point {
 	MPOL_RACE_REBIND_MM,
 	MPOL_RACE_DUP_REBINDING,
+	MPOL_RACE_MIGRATE_ALLOC,
 	MPOL_RACE_NR_POINTS,
+};
+
+/**
+ * struct mpol_race_alloc - an allocation attempt at %MPOL_RACE_MIGRATE_ALLOC
+ * @nid: the node that the attempt is for
+ * @fail: set by the hook to fail the attempt; false on entry
+ *
+ * The point passes a pointer to this as its const void * @arg; a hook
+ * that fails attempts casts the const away.
+ */
+struct mpol_race_alloc {
+	int nid;
+	bool fail;
 };
 
 int mpol_race_hook_register(void (*hook)(enum mpol_race_point point,

@@ -703,8 +703,13 @@ struct migrate_masks {
 	nodemask_t to;
 };
 
-/* The task @pid names (0: current), with a reference. */
-static struct task_struct *get_migrate_task(pid_t pid)
+/**
+ * mpol_get_task - the task that a migration call names
+ * @pid: the process ID, in the caller's PID namespace; 0 for the caller
+ *
+ * Return: the task with a reference taken, or ERR_PTR(-ESRCH).
+ */
+struct task_struct *mpol_get_task(pid_t pid)
 {
 	struct task_struct *task;
 
@@ -749,7 +754,7 @@ static long migrate_task_memory(pid_t pid, struct migrate_masks *masks)
 	struct mm_struct *mm = NULL;
 	int err;
 
-	task = get_migrate_task(pid);
+	task = mpol_get_task(pid);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	err = may_migrate_task(task, &masks->to);
