@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the guest's base initramfs, build/initramfs.cpio: busybox, Debian's
-# numactl tools with the shared libraries they load, the selftests from
-# build/selftests, /init, and an unprivileged user 'tester' (uid 1000).
+# numactl tools with the shared libraries they load, numajob, the selftests
+# from build/selftests, /init, and an unprivileged user 'tester' (uid 1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -29,6 +29,7 @@ for p in numactl migratepages memhog numastat migspeed; do
 done
 
 cp -a "$BUILD/selftests/." "$root/selftests/"
+install -m 755 "$BUILD/tools/numajob" "$root/usr/bin/numajob"
 install -m 755 scripts/guest-init "$root/init"
 cat > "$root/etc/passwd" <<'PW'
 root:x:0:0:root:/root:/bin/sh

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Build the mempolicy selftests and their test module from the patched tree
-# into build/selftests, against the patched tree's UAPI headers, and list
-# them in run order.
+# into build/selftests, and numajob into build/tools, against the patched
+# tree's UAPI headers, and list the selftests in run order.
 #
 #   scripts/selftests.sh [stock|patched]
 #
@@ -23,6 +23,10 @@ make -s -C "$src" O="$obj" headers > /dev/null
 make -s -C "$src/tools/testing/selftests/mempolicy" OUTPUT="$out" \
 	KHDR_INCLUDES="-isystem $obj/usr/include" KDIR="$(realpath "$BUILD/obj/$kernel")" all
 cp "$src"/tools/testing/selftests/mempolicy/test_modules/*.ko "$out/"
+# numajob, for the guests' /usr/bin and the job selftests.
+mkdir -p "$BUILD/tools"
+make -s -C tools/numajob OUTPUT="$(realpath "$BUILD/tools")/" \
+	KHDR_INCLUDES="-isystem $obj/usr/include"
 # The tests in the order of the Makefile's TEST_GEN_PROGS, as make sees it.
 echo 'print-tests: ; @echo $(notdir $(TEST_GEN_PROGS))' |
 	make -s --no-print-directory -C "$src/tools/testing/selftests/mempolicy" \
