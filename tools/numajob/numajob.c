@@ -374,6 +374,7 @@ static void job_open_cgroup(struct job *job, const char *arg)
 static void job_parse_pids(struct job *job, const char *arg)
 {
 	const char *p = arg;
+	char proc[32];
 
 	while (*p) {
 		char *end;
@@ -381,6 +382,9 @@ static void job_parse_pids(struct job *job, const char *arg)
 
 		if (end == p || pid <= 0 || pid > INT_MAX || (*end && *end != ','))
 			fail("--pid: '%s' is not a list of process IDs such as 12,34", arg);
+		snprintf(proc, sizeof(proc), "/proc/%ld", pid);
+		if (access(proc, F_OK))
+			fail("no such process %ld", pid);
 		job_add_pid(job, pid);
 		p = *end ? end + 1 : end;
 	}
@@ -442,6 +446,9 @@ static bool proc_mem_read(struct proc_mem *pm, pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
 	nmaps = read_file(path);
 	if (!maps || !nmaps) {
+		/* Gone, unless we may not look: then we may not move it either. */
+		if (errno == EACCES || errno == EPERM)
+			fail("no permission to see the memory of process %d (another user's?)", pid);
 		free(maps);
 		free(nmaps);
 		return false;
@@ -649,6 +656,7 @@ static void move_fallback(struct progress *p, pid_t pid, const struct node_map *
 	}
 	p->moved += bytes;
 	show_progress(p, pid, false);
+	keep_rate(p);
 }
 
 /*
