@@ -31,6 +31,8 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdnoreturn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -86,14 +88,15 @@ static struct {
 	bool tty;		/* progress bar on stderr */
 } opt = { .chunk = CHUNK_DEFAULT };
 
-static volatile sig_atomic_t stop_requested;
+/* Set by SIGINT and SIGTERM; the move stops between two chunks. */
+static atomic_int stop_requested;
 
 static void on_signal(int sig)
 {
 	stop_requested = sig;
 }
 
-static void __attribute__((format(printf, 1, 2), noreturn)) fail(const char *fmt, ...)
+static noreturn void fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -353,20 +356,16 @@ static void job_open_cgroup(struct job *job, const char *arg)
 		snprintf(job->path, sizeof(job->path), CGROUP_ROOT "/%s", arg);
 	if (statfs(job->path, &fs))
 		fail("no such cgroup: %s (%s)", arg, strerror(errno));
-	if (fs.f_type == CGROUP2_SUPER_MAGIC) {
-		job->v1 = false;
-	} else if (fs.f_type == CGROUP_SUPER_MAGIC) {
-		job->v1 = true;
-	} else {
+	if (fs.f_type != CGROUP2_SUPER_MAGIC && fs.f_type != CGROUP_SUPER_MAGIC)
 		fail("%s is not a cgroup", job->path);
-	}
+	job->v1 = fs.f_type == CGROUP_SUPER_MAGIC;
 	job->prefix = "cpuset.";
 	cg_file(job, NULL, "mems", path, sizeof(path));
 	if (access(path, F_OK)) {
 		if (job->v1)
 			fail("%s is not a cpuset", job->path);
-		fail("%s has no cpuset controller: enable it with 'echo +cpuset > %s/../cgroup.subtree_control'",
-		     job->path, job->path);
+		fail("%s has no cpuset controller: enable it with 'echo +cpuset > %s'",
+		     job->path, "its parent's cgroup.subtree_control");
 	}
 	job_scan(job);
 }
@@ -448,7 +447,7 @@ static bool proc_mem_read(struct proc_mem *pm, pid_t pid)
 	if (!maps || !nmaps) {
 		/* Gone, unless we may not look: then we may not move it either. */
 		if (errno == EACCES || errno == EPERM)
-			fail("no permission to see the memory of process %d (another user's?)", pid);
+			fail("no permission to see the memory of process %d", pid);
 		free(maps);
 		free(nmaps);
 		return false;
@@ -465,8 +464,8 @@ static bool proc_mem_read(struct proc_mem *pm, pid_t pid)
 		v->pages = calloc(nr_node_ids(), sizeof(*v->pages));
 		if (!v->pages)
 			fail("out of memory");
-		sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &v->start, &v->end, &name_at);
-		if (name_at && line[name_at] == '/')
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %n", &v->start, &v->end,
+			   &name_at) >= 2 && name_at && line[name_at] == '/')
 			snprintf(v->file, sizeof(v->file), "%s", line + name_at);
 	}
 	free(maps);
@@ -570,11 +569,15 @@ static void show_progress(struct progress *p, pid_t pid, bool last)
 		return;
 	p->last_shown = t;
 	if (opt.json) {
-		printf("{\"event\":\"progress\",\"pid\":%d,\"moved_mb\":%.1f,\"total_mb\":%.1f,\"rate_mbs\":%.1f,\"eta_s\":%.1f}\n",
-		       pid, p->moved / MB, p->total / MB, rate / MB, left);
+		printf("{\"event\":\"progress\",\"pid\":%d,", pid);
+		printf("\"moved_mb\":%.1f,\"total_mb\":%.1f,", p->moved / MB, p->total / MB);
+		printf("\"rate_mbs\":%.1f,\"eta_s\":%.1f}\n", rate / MB, left);
 		fflush(stdout);
 	} else if (opt.tty) {
-		int width = 30, done = p->total ? (int)(width * (double)p->moved / p->total) : width;
+		int width = 30, done = width;
+
+		if (p->total)
+			done = width * (double)p->moved / p->total;
 
 		if (done > width)
 			done = width;
@@ -618,13 +621,15 @@ static long sys_page_migrate(pid_t pid, unsigned long start, unsigned long end,
 }
 
 /* An error of a move call that ends the move, with the reason. */
-static void __attribute__((noreturn)) move_failed(pid_t pid, const char *call)
+static noreturn void move_failed(pid_t pid, const char *call)
 {
 	switch (errno) {
 	case EPERM:
-		fail("no permission to move the memory of process %d (another user's process needs CAP_SYS_NICE)", pid);
+		fail("no permission to move the memory of process %d (%s)", pid,
+		     "another user's process needs CAP_SYS_NICE");
 	case EINVAL:
-		fail("%s of process %d: the new nodes are not all allowed in its cpuset", call, pid);
+		fail("%s of process %d: the new nodes are not all allowed in its cpuset",
+		     call, pid);
 	default:
 		fail("%s of process %d: %s", call, pid, strerror(errno));
 	}
@@ -640,7 +645,8 @@ static void move_fallback(struct progress *p, pid_t pid, const struct node_map *
 
 	if (!p->fallback) {
 		p->fallback = true;
-		fprintf(stderr, "numajob: this kernel has no page_migrate(2): moving with migrate_pages(2), which may stall the job while it runs\n");
+		fputs("numajob: this kernel has no page_migrate(2): moving with migrate_pages(2),\n"
+		      "numajob: which may stall the job while it runs\n", stderr);
 	}
 	/* One pair at a time: the old nodes are not new ones, so no page moves twice. */
 	for (int i = 0; i < map->count; i++) {
@@ -739,6 +745,15 @@ static const char *stay_reason(const struct vma *v, const struct bitmask *to)
 	return "pinned or in use";
 }
 
+static void json_not_moved(const struct proc_mem *pm, const struct vma *v,
+			   unsigned long bytes, const char *reason)
+{
+	printf("{\"event\":\"not_moved\",\"pid\":%d,", pm->pid);
+	printf("\"start\":\"%#lx\",\"end\":\"%#lx\",", v->start, v->end);
+	printf("\"file\":\"%s\",\"kb\":%lu,\"reason\":\"%s\"}\n",
+	       v->file, bytes >> 10, reason);
+}
+
 /* What stayed on the old nodes, per mapping, with the likely reasons. */
 static unsigned long report_left(const struct job *job, const struct node_map *map,
 				 const struct bitmask *to)
@@ -758,13 +773,13 @@ static unsigned long report_left(const struct job *job, const struct node_map *m
 				continue;
 			total += bytes;
 			if (opt.json)
-				printf("{\"event\":\"not_moved\",\"pid\":%d,\"start\":\"%#lx\",\"end\":\"%#lx\",\"file\":\"%s\",\"kb\":%lu,\"reason\":\"%s\"}\n",
-				       pm.pid, v->start, v->end, v->file, bytes >> 10,
-				       stay_reason(v, to));
-			else
-				fprintf(stderr, "  not moved: %lu kB of process %d at %#lx-%#lx%s%s: %s\n",
-					bytes >> 10, pm.pid, v->start, v->end,
-					v->file[0] ? " " : "", v->file, stay_reason(v, to));
+				json_not_moved(&pm, v, bytes, stay_reason(v, to));
+			if (!opt.json) {
+				fprintf(stderr, "  not moved: %lu kB of process %d at %#lx-%#lx",
+					bytes >> 10, pm.pid, v->start, v->end);
+				fprintf(stderr, "%s%s: %s\n", v->file[0] ? " " : "", v->file,
+					stay_reason(v, to));
+			}
 		}
 		proc_mem_free(&pm);
 	}
@@ -861,17 +876,17 @@ static int cmd_move(struct job *job, const char *mems, const char *cpus)
 		for (; done < job->nr_pids && !stop_requested; done++)
 			move_process(&p, job->pids[done], &map);
 	}
-	if (stop_requested) {
-		p.interrupted = true;
-	} else if (job->path[0]) {
+	p.interrupted = stop_requested;
+	if (!p.interrupted && job->path[0])
 		cg_write(job, "mems", mems);
-	}
 	show_progress(&p, 0, true);
 
 	left = report_left(job, &map, to);
 	if (opt.json) {
-		printf("{\"event\":\"summary\",\"processes\":%d,\"moved_mb\":%.1f,\"not_moved_mb\":%.1f,\"seconds\":%.2f,\"interrupted\":%s,\"fallback\":%s}\n",
-		       job->nr_pids, (p.total > left ? p.total - left : 0) / MB, left / MB,
+		printf("{\"event\":\"summary\",\"processes\":%d,", job->nr_pids);
+		printf("\"moved_mb\":%.1f,\"not_moved_mb\":%.1f,",
+		       (p.total > left ? p.total - left : 0) / MB, left / MB);
+		printf("\"seconds\":%.2f,\"interrupted\":%s,\"fallback\":%s}\n",
 		       now() - p.started, p.interrupted ? "true" : "false",
 		       p.fallback ? "true" : "false");
 	} else {
@@ -880,8 +895,9 @@ static int cmd_move(struct job *job, const char *mems, const char *cpus)
 			(p.total > left ? p.total - left : 0) / MB, left / MB,
 			now() - p.started);
 		if (p.interrupted && job->path[0])
-			fprintf(stderr, "the cpuset's mems are left at %s; run the move again to finish it\n",
-				nodes_list(wide, list, sizeof(list)));
+			fprintf(stderr, "the cpuset's mems are left at %s; %s\n",
+				nodes_list(wide, list, sizeof(list)),
+				"run the move again to finish it");
 	}
 	return left || p.interrupted ? EXIT_NOT_ALL_MOVED : EXIT_ALL_MOVED;
 }
@@ -945,9 +961,9 @@ static int cmd_status(struct job *job)
 	for (int n = 0; n < nodes; n++)
 		shown[n] = numa_node_size64(n, NULL) > 0;
 
-	if (opt.json)
+	if (opt.json) {
 		printf("{\"job\":\"%s\",\"tasks\":[", job->path[0] ? job->path : "");
-	else {
+	} else {
 		printf("%8s %-16s", "PID", "COMMAND");
 		for (int n = 0; n < nodes; n++)
 			if (shown[n])

@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -64,7 +65,8 @@ struct job_memory {
 };
 
 static struct job_memory *job_memory;
-static volatile int grow_stop, job_bad;
+/* Set by one thread, read by another: atomics, so each sees the other's. */
+static atomic_int grow_stop, job_bad;
 
 static void *grow(void *arg)
 {
@@ -255,7 +257,7 @@ static int job_node_kb(pid_t pid, long *kb, int nr_nodes)
 		char *tok, *save;
 		int node;
 
-		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save)) {
+		for (tok = strtok_r(line, "\n ", &save); tok; tok = strtok_r(NULL, "\n ", &save)) {
 			if (sscanf(tok, "N%d=%ld", &node, &n) == 2 && node < nr_nodes)
 				pages[node] = n;
 			else
@@ -295,7 +297,8 @@ static void numajob(struct run *r, uid_t uid, const char *const *args)
 	pid_t pid;
 
 	r->status = -1;
-	r->out[0] = r->err[0] = '\0';
+	r->out[0] = '\0';
+	r->err[0] = '\0';
 	if (pipe(out) || pipe(err))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -428,8 +431,8 @@ static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove
 	ASSERT_NE(NULL, fgets(mems, sizeof(mems), f));
 	fclose(f);
 	ASSERT_EQ(0, mask_parse(mems, &now));
-	EXPECT_TRUE(mask_equal(&now, &self->to)) TH_LOG("cpuset.mems %s, not %s", mems,
-							  self->to_list);
+	EXPECT_TRUE(mask_equal(&now, &self->to))
+		TH_LOG("cpuset.mems %s, not %s", mems, self->to_list);
 	ASSERT_EQ(0, job_pause(&self->job));
 	EXPECT_EQ(0, job_pages_off(&self->job, &self->to));
 	EXPECT_TRUE(job_finish(&self->job)) TH_LOG("the job's memory is not intact");
@@ -438,7 +441,7 @@ static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove
 /* The job moves while it runs and allocates; its data stays intact. */
 TEST_F(jobmove, moves_live_job)
 {
-	const char *args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list, NULL };
+	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list, NULL };
 	struct run r;
 
 	numajob(&r, 0, args);
@@ -451,7 +454,7 @@ TEST_F(jobmove, moves_live_job)
 /* --json: one object per line, progress events, then a summary. */
 TEST_F(jobmove, json_lines)
 {
-	const char *args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 			       "--json", NULL };
 	char *line, *save, *last = NULL;
 	int progress = 0;
@@ -478,7 +481,7 @@ TEST_F(jobmove, json_lines)
 /* --rate holds over the whole move: it takes at least size / rate. */
 TEST_F(jobmove, rate_limit)
 {
-	const char *args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 			       "--rate", "8", NULL };
 	struct run r;
 
@@ -493,7 +496,7 @@ TEST_F(jobmove, rate_limit)
 /* status: the per-node figures are numa_maps' own, in MB. */
 TEST_F(jobmove, status_matches_numa_maps)
 {
-	const char *args[] = { NUMAJOB, "status", self->cg, "--json", NULL };
+	const char * const args[] = { NUMAJOB, "status", self->cg, "--json", NULL };
 	long kb[TOPO_MAX_NODES];
 	char key[32], *p;
 	struct run r;
@@ -513,8 +516,8 @@ TEST_F(jobmove, status_matches_numa_maps)
 			continue;
 		}
 		mb = strtod(strstr(p, key) + strlen(key), NULL) - kb[n] / 1024.0;
-		EXPECT_GE(0.06, mb < 0 ? -mb : mb) TH_LOG("node %d: %.2f MB off numa_maps' %ld kB",
-							     n, mb, kb[n]);
+		EXPECT_GE(0.06, mb < 0 ? -mb : mb)
+			TH_LOG("node %d: %.2f MB off numa_maps' %ld kB", n, mb, kb[n]);
 	}
 	/* The job's region is on its first nodes, where it started. */
 	EXPECT_EQ(0, job_pages_off(&self->job, &self->from));
@@ -525,6 +528,7 @@ TEST_F(jobmove, status_matches_numa_maps)
 TEST_F(jobmove, errors)
 {
 	char parent[160], child[200], nodes[16];
+	const char * const move_child[] = { NUMAJOB, "move", child, "--mems", nodes, NULL };
 	const struct {
 		const char *args[8];
 		const char *message;
@@ -562,7 +566,7 @@ TEST_F(jobmove, errors)
 	ASSERT_EQ(0, cg_write(parent, "cpuset.mems", self->from_list));
 	ASSERT_EQ(0, mkdir(child, 0755));
 	snprintf(nodes, sizeof(nodes), "%d", mask_nth(&self->to, 0));
-	numajob(&r, 0, (const char *[]){ NUMAJOB, "move", child, "--mems", nodes, NULL });
+	numajob(&r, 0, move_child);
 	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "not all in the parent's cpuset")) TH_LOG("%s", r.err);
 	rmdir(child);
@@ -581,6 +585,7 @@ TEST_F(jobmove, errors)
 TEST_F(jobmove, unprivileged)
 {
 	char pid[16], nodes[16];
+	const char * const move_pid[] = { NUMAJOB, "move", "--pid", pid, "--mems", nodes, NULL };
 	struct job own = { 0 };
 	struct nodemask first;
 	struct run r;
@@ -601,8 +606,7 @@ TEST_F(jobmove, unprivileged)
 	snprintf(pid, sizeof(pid), "%d", own.pid);
 	first = mask_of(mask_nth(&self->to, 0));
 	mask_str(&first, nodes, sizeof(nodes));
-	numajob(&r, TESTER_UID, (const char *[]){ NUMAJOB, "move", "--pid", pid, "--mems",
-						   nodes, NULL });
+	numajob(&r, TESTER_UID, move_pid);
 	/*
 	 * 1: pages it shares with other processes (libc's, and the test's
 	 * own that it inherited) stay without CAP_SYS_NICE, and numajob says so.
@@ -614,8 +618,7 @@ TEST_F(jobmove, unprivileged)
 
 	/* Root's job: refused, and nothing moved. */
 	snprintf(pid, sizeof(pid), "%d", self->job.pid);
-	numajob(&r, TESTER_UID, (const char *[]){ NUMAJOB, "move", "--pid", pid, "--mems",
-						   nodes, NULL });
+	numajob(&r, TESTER_UID, move_pid);
 	EXPECT_EQ(2, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "no permission")) TH_LOG("%s", r.err);
 	ASSERT_EQ(0, job_pause(&self->job));
