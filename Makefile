@@ -9,7 +9,9 @@
 #
 # STAGED=1 builds the patched kernel with the series' blocks that are marked
 # 'staged: yes' too: work that is on main but does not yet replace the base
-# tree's code by default.
+# tree's code by default.  DEBUG=1 builds and runs kernels with KASAN,
+# KFENCE, UBSAN and the other checkers of scripts/debug.config, in
+# build/debug.
 #
 # Everything is built under build/; the scripts in scripts/ do the work.
 
@@ -20,7 +22,8 @@ CMD    ?=
 SEED   ?= 1
 CALLS  ?= 100000
 STAGED ?= 0
-export CMD STAGED
+DEBUG  ?= 0
+export CMD STAGED DEBUG
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')

@@ -1,5 +1,8 @@
 # Shared settings and helpers of the build scripts; sourced, not run.
-BUILD=${BUILD:-build}
+# DEBUG=1: kernels with KASAN, KFENCE, UBSAN and the other checkers of
+# scripts/debug.config, built apart in build/debug.
+DEBUG=${DEBUG:-0}
+if [ "$DEBUG" = 1 ]; then BUILD=${BUILD:-build/debug}; else BUILD=${BUILD:-build}; fi
 BASE_TARBALL=${BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 JOBS=${JOBS:-$(nproc)}
 
@@ -36,3 +39,9 @@ active_series() {
 # base-tree files that the series removes.
 series_patches() { active_series | sed -n 's/^patch: *//p'; }
 series_removals() { active_series | sed -n 's/^remove: *//p' | tr ' ' '\n' | grep . || true; }
+
+# The kernel config fragments, merged onto allnoconfig in this order.
+config_fragments() {
+	echo scripts/base.config tools/testing/selftests/mempolicy/config
+	[ "$DEBUG" != 1 ] || echo scripts/debug.config
+}

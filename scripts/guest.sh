@@ -27,7 +27,8 @@ interactive=0
 if [ -z "$cmd" ]; then
 	if [ -t 0 ]; then interactive=1; else cmd='numactl --hardware'; fi
 fi
-timeout=${TIMEOUT:-900}
+# A debug kernel (KASAN, page poisoning) runs several times slower.
+timeout=${TIMEOUT:-$([ "$DEBUG" = 1 ] && echo 3600 || echo 900)}
 topofile=scripts/topologies/$topo
 image=$BUILD/obj/$kernel/arch/x86/boot/bzImage
 [ -f "$topofile" ] || die "no topology '$topo'; have: $(ls scripts/topologies | tr '\n' ' ')"

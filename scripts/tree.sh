@@ -56,7 +56,7 @@ if [ "$flavour" = patched ]; then
 fi
 
 # Configure: allnoconfig + our fragments, redone only when they change.
-fragments="scripts/base.config tools/testing/selftests/mempolicy/config"
+fragments=$(config_fragments)
 # The tree's stamp too: a patch or a new base may change what Kconfig takes.
 cfgstamp=$( { echo "$stamp"; cat $fragments; } | sha1sum | cut -c1-40)
 if [ "$(cat "$obj/.config-stamp" 2>/dev/null)" != "$cfgstamp" ] || [ ! -e "$obj/.config" ]; then
