@@ -19,7 +19,7 @@ BASE_VERSION=${BASE_VERSION:-6.12.117-1~deb12u1}
 # tracked or not (but not ignored).
 overlay_files() {
 	git ls-files -co --exclude-standard -- mm kernel include \
-		tools/testing/selftests/mempolicy Documentation
+		tools/testing/selftests/mempolicy tools/numajob Documentation
 }
 
 # patches/series without the blocks marked 'staged: yes', unless STAGED=1:
