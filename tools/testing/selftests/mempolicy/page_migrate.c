@@ -36,7 +36,6 @@
 #include <stdint.h>
 #include <time.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <asm/unistd.h>
@@ -44,12 +43,12 @@
 #include "numa_util.h"
 
 #define NR_PAGES	32
-#define TESTER_UID	1000
 #define PROBE_DIR	"/sys/kernel/debug/mempolicy_probe"
 #define FAIL_FILE	PROBE_DIR "/migrate_fail"
 #define POLICY_FILE	PROBE_DIR "/policy"
 #define CGROOT		"/sys/fs/cgroup"
 #define CG_PM		CGROOT "/page-migrate"
+#define CG_V1		"/tmp/page-migrate-cpuset-v1"
 #define EXT4_DIR	"/mnt/ext4"
 #define HPAGE		(2UL << 20)
 #define NODE_DIR	"/sys/devices/system/node/node%d"
@@ -158,29 +157,13 @@ static long bad_in(pid_t pid, uintptr_t addr, size_t len, int seed)
 
 /* --- where pages are -------------------------------------------------- */
 
-/* The nodes of the @n pages at @p of @pid (0: self); 0 on success. */
-static int nodes_of(pid_t pid, const void *p, long n, long ps, int *nodes)
-{
-	void **pages = calloc(n, sizeof(*pages));
-	long i;
-	int ret;
-
-	if (!pages)
-		return -1;
-	for (i = 0; i < n; i++)
-		pages[i] = (char *)p + i * ps;
-	ret = sys_move_pages(pid, n, pages, NULL, nodes, 0);
-	free(pages);
-	return ret ? -1 : 0;
-}
-
 /* How many of the @n pages at @p of @pid are not on @node; -1 on error. */
 static long off_node(pid_t pid, const void *p, long n, long ps, int node)
 {
 	int *nodes = calloc(n, sizeof(*nodes));
 	long i, off = 0;
 
-	if (!nodes || nodes_of(pid, p, n, ps, nodes)) {
+	if (!nodes || page_nodes(pid, p, n, ps, nodes)) {
 		free(nodes);
 		return -1;
 	}
@@ -424,7 +407,7 @@ static void take_state(struct __test_metadata *_metadata, struct _test_data_pm *
 {
 	/* Compared with memcmp(), padding included. */
 	memset(s, 0, sizeof(*s));
-	ASSERT_EQ(0, nodes_of(0, self->map, NR_PAGES, self->ps, s->nodes));
+	ASSERT_EQ(0, page_nodes(0, self->map, NR_PAGES, self->ps, s->nodes));
 	ASSERT_EQ(0, vma_pol(self->map, &s->vma));
 	ASSERT_EQ(0, task_pol(&s->task));
 }
@@ -599,27 +582,6 @@ TEST_F(pm, esrch)
 	EXPECT_FAILS_UNCHANGED(ESRCH, sys_page_migrate(gone, 0, ULONG_MAX, 1, &old, &new));
 }
 
-/* Run @fn as the unprivileged user in a child; its return value, or -1. */
-static int as_tester(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgid(TESTER_UID) || setuid(TESTER_UID))
-			_exit(255);
-		/*
-		 * A change of user makes the process undumpable, which
-		 * would keep its own children out of ptrace's reach.
-		 */
-		prctl(PR_SET_DUMPABLE, 1);
-		_exit(fn(arg));
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 struct other_user {
 	pid_t victim;
 	int from, to;
@@ -685,6 +647,29 @@ static pid_t start_sleeper(const char *cg, int *fd)
 	return pid;
 }
 
+/*
+ * Enable the cpuset controller of cgroup v2.  A cgroup v1 hierarchy that
+ * an earlier test unmounted while it still had cpusets stays alive and
+ * keeps the controller; mounted again and unmounted empty, it goes, and
+ * the controller comes back to cgroup v2.  0, or the errno.
+ */
+static int enable_v2_cpuset(void)
+{
+	int i, err = 0;
+
+	for (i = 0; i < 50; i++) {
+		err = write_str(CGROOT "/cgroup.subtree_control", "+cpuset");
+		if (!err)
+			return 0;
+		mkdir(CG_V1, 0755);
+		if (!mount("cpuset", CG_V1, "cgroup", 0, "cpuset"))
+			umount(CG_V1);
+		rmdir(CG_V1);
+		usleep(100000);
+	}
+	return err;
+}
+
 static void stop_sleeper(pid_t pid, int fd)
 {
 	close(fd);
@@ -706,8 +691,7 @@ TEST_F(pm, einval_outside_cpuset)
 
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
-	if (write_str(CGROOT "/cgroup.subtree_control", "+cpuset"))
-		SKIP(return, "no cgroup v2 cpuset controller");
+	ASSERT_EQ(0, enable_v2_cpuset()) TH_LOG("no cgroup v2 cpuset controller");
 	rmdir(CG_PM);
 	ASSERT_EQ(0, mkdir(CG_PM, 0755));
 	snprintf(list, sizeof(list), "%d", self->a);
@@ -793,46 +777,75 @@ TEST_F(pm, move_own_pages)
 	EXPECT_EQ(-1, bad(p, len, 3));
 }
 
-/* 0->1 and 1->0 at once: the pages change places, none moves twice. */
+/*
+ * @n parts of NR_PAGES pages, part i bound to @nodes[i], filled from
+ * @seed, each checked to be on its node; NULL on failure.
+ */
+static char *map_parts(struct __test_metadata *_metadata, struct _test_data_pm *self,
+		       int n, const int *nodes, int seed)
+{
+	size_t len = NR_PAGES * self->ps;
+	char *p = map_own(self, n * NR_PAGES, -1, 0);
+	int i;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		struct nodemask m = mask_of(nodes[i]);
+
+		if (sys_mbind(p + i * len, len, MPOL_BIND, &m, SET_MAXNODE, MPOL_MF_MOVE))
+			return NULL;
+	}
+	fill(p, n * len, seed);
+	for (i = 0; i < n; i++)
+		if (off_node(0, p + i * len, NR_PAGES, self->ps, nodes[i]))
+			return NULL;
+	return p;
+}
+
+/* Part @i of map_parts() is on @node, and its policy binds it there. */
+static void expect_part(struct __test_metadata *_metadata, struct _test_data_pm *self,
+			char *p, int i, int node)
+{
+	char *part = p + i * NR_PAGES * self->ps;
+	struct pol pol;
+
+	EXPECT_EQ(0, off_node(0, part, NR_PAGES, self->ps, node)) TH_LOG("part %d", i);
+	ASSERT_EQ(0, vma_pol(part, &pol));
+	EXPECT_TRUE(pol.mode == MPOL_BIND && mask_test(&pol.nodes, node) &&
+		    mask_weight(&pol.nodes) == 1)
+		TH_LOG("part %d: policy not bound to node %d", i, node);
+}
+
+/*
+ * 0->1 and 1->0 at once: the pages change places, none moves twice, and
+ * so do the policies, rather than both ending on one node.
+ */
 TEST_F(pm, swap_two_nodes)
 {
 	size_t len = NR_PAGES * self->ps;
-	struct nodemask ma, mb;
 	int old[2], new[2];
-	struct pol pol;
-	char *p, *q;
+	char *p;
 
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
-	ma = mask_of(self->a);
-	mb = mask_of(self->b);
-	p = map_own(self, 2 * NR_PAGES, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	q = p + len;
-	ASSERT_EQ(0, sys_mbind(p, len, MPOL_BIND, &ma, SET_MAXNODE, MPOL_MF_MOVE));
-	ASSERT_EQ(0, sys_mbind(q, len, MPOL_BIND, &mb, SET_MAXNODE, MPOL_MF_MOVE));
-	fill(p, 2 * len, 4);
-	ASSERT_EQ(0, off_node(0, p, NR_PAGES, self->ps, self->a));
-	ASSERT_EQ(0, off_node(0, q, NR_PAGES, self->ps, self->b));
 	old[0] = self->a;
 	old[1] = self->b;
 	new[0] = self->b;
 	new[1] = self->a;
-	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)q + len, 2, old, new));
-	EXPECT_EQ(0, off_node(0, p, NR_PAGES, self->ps, self->b));
-	EXPECT_EQ(0, off_node(0, q, NR_PAGES, self->ps, self->a));
+	p = map_parts(_metadata, self, 2, old, 4);
+	ASSERT_NE(NULL, p);
+	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)p + 2 * len, 2, old, new));
+	expect_part(_metadata, self, p, 0, self->b);
+	expect_part(_metadata, self, p, 1, self->a);
 	EXPECT_EQ(-1, bad(p, 2 * len, 4));
-	/* The policies changed places too, rather than both ending on one node. */
-	ASSERT_EQ(0, vma_pol(p, &pol));
-	EXPECT_TRUE(mask_equal(&pol.nodes, &mb));
-	ASSERT_EQ(0, vma_pol(q, &pol));
-	EXPECT_TRUE(mask_equal(&pol.nodes, &ma));
 }
 
 /*
  * Every node with memory sends its pages to the next one, round the
- * ring: a cycle as long as the machine has nodes, applied as one map.
- * Then all nodes but the first are emptied into it.
+ * ring: a cycle as long as the machine has nodes, applied as one map,
+ * each part's policy moving one step whatever its neighbours did.  Then
+ * all nodes are emptied into the first.
  */
 TEST_F(pm, many_to_many)
 {
@@ -843,37 +856,19 @@ TEST_F(pm, many_to_many)
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
 	ASSERT_GE(TOPO_MAX_NODES, n);
-	p = map_own(self, n * NR_PAGES, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < n; i++) {
-		struct nodemask m = mask_of(mask_nth(&self->memory, i));
-
-		ASSERT_EQ(0, sys_mbind(p + i * len, len, MPOL_BIND, &m, SET_MAXNODE,
-				       MPOL_MF_MOVE));
 		old[i] = mask_nth(&self->memory, i);
 		new[i] = mask_nth(&self->memory, (i + 1) % n);
 	}
-	fill(p, n * len, 5);
-	for (i = 0; i < n; i++)
-		ASSERT_EQ(0, off_node(0, p + i * len, NR_PAGES, self->ps, old[i]));
+	p = map_parts(_metadata, self, n, old, 5);
+	ASSERT_NE(NULL, p);
 	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)p + n * len, n, old, new));
-	for (i = 0; i < n; i++) {
-		struct pol pol;
-
-		EXPECT_EQ(0, off_node(0, p + i * len, NR_PAGES, self->ps, new[i]))
-			TH_LOG("pages of node %d", old[i]);
-		/* Each part's policy moved one step, whatever its neighbours did. */
-		ASSERT_EQ(0, vma_pol(p + i * len, &pol));
-		EXPECT_TRUE(mask_test(&pol.nodes, new[i]) && mask_weight(&pol.nodes) == 1)
-			TH_LOG("policy of the part that was bound to node %d", old[i]);
-	}
+	for (i = 0; i < n; i++)
+		expect_part(_metadata, self, p, i, new[i]);
 	EXPECT_EQ(-1, bad(p, n * len, 5));
 
-	/* Many into one: every node's pages to the first. */
-	for (i = 0; i < n; i++) {
-		old[i] = mask_nth(&self->memory, i);
+	for (i = 0; i < n; i++)
 		new[i] = self->a;
-	}
 	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)p + n * len, n, old, new));
 	EXPECT_EQ(0, off_node(0, p, n * NR_PAGES, self->ps, self->a));
 	EXPECT_EQ(-1, bad(p, n * len, 5));
@@ -881,40 +876,30 @@ TEST_F(pm, many_to_many)
 
 /*
  * A pair onto itself moves nothing, and pages on a node that the map does
- * not name stay where they are.
+ * not name stay where they are: the first node stays (a->a), the second
+ * goes to the first, the third is not named.
  */
 TEST_F(pm, unnamed_nodes_stay)
 {
 	size_t len = NR_PAGES * self->ps;
-	int old[2], new[2];
-	char *p, *q, *r;
+	int old[2], new[2], nodes[3];
+	char *p;
 
 	if (self->nmem < 3)
 		SKIP(return, "needs three nodes with memory");
-	p = map_own(self, 3 * NR_PAGES, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	q = p + len;
-	r = q + len;
-	{
-		struct nodemask ma = mask_of(self->a), mb = mask_of(self->b),
-				mc = mask_of(self->c);
-
-		ASSERT_EQ(0, sys_mbind(p, len, MPOL_BIND, &ma, SET_MAXNODE, MPOL_MF_MOVE));
-		ASSERT_EQ(0, sys_mbind(q, len, MPOL_BIND, &mb, SET_MAXNODE, MPOL_MF_MOVE));
-		ASSERT_EQ(0, sys_mbind(r, len, MPOL_BIND, &mc, SET_MAXNODE, MPOL_MF_MOVE));
-	}
-	fill(p, 3 * len, 6);
-	ASSERT_EQ(0, off_node(0, q, NR_PAGES, self->ps, self->b));
-	ASSERT_EQ(0, off_node(0, r, NR_PAGES, self->ps, self->c));
-	/* a stays (a->a), b goes to a, c is not named. */
+	nodes[0] = self->a;
+	nodes[1] = self->b;
+	nodes[2] = self->c;
+	p = map_parts(_metadata, self, 3, nodes, 6);
+	ASSERT_NE(NULL, p);
 	old[0] = self->a;
 	new[0] = self->a;
 	old[1] = self->b;
 	new[1] = self->a;
-	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)r + len, 2, old, new));
-	EXPECT_EQ(0, off_node(0, p, NR_PAGES, self->ps, self->a));
-	EXPECT_EQ(0, off_node(0, q, NR_PAGES, self->ps, self->a));
-	EXPECT_EQ(0, off_node(0, r, NR_PAGES, self->ps, self->c));
+	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)p + 3 * len, 2, old, new));
+	expect_part(_metadata, self, p, 0, self->a);
+	expect_part(_metadata, self, p, 1, self->a);
+	expect_part(_metadata, self, p, 2, self->c);
 	EXPECT_EQ(-1, bad(p, 3 * len, 6));
 }
 
@@ -980,7 +965,7 @@ TEST_F(pm, range_across_vmas_and_holes)
 
 		if (i / NR_PAGES % 2)
 			continue;
-		ASSERT_EQ(0, nodes_of(0, p + i * ps, NR_PAGES, ps, nodes + i));
+		ASSERT_EQ(0, page_nodes(0, p + i * ps, NR_PAGES, ps, nodes + i));
 		for (j = i; j < i + NR_PAGES; j++) {
 			int in = j >= NR_PAGES / 2 && j < 4 * NR_PAGES + NR_PAGES / 2;
 
@@ -1737,7 +1722,6 @@ TEST_F(pm, fallback_then_enomem)
 {
 	size_t len = NR_PAGES * self->ps;
 	int old[2], new[2], keep_c[2];
-	struct nodemask ma, mc;
 	char list[64], *p;
 
 	if (self->nmem < 3)
@@ -1745,20 +1729,13 @@ TEST_F(pm, fallback_then_enomem)
 	if (!have_fail_injection())
 		SKIP(return, "no fault injection (" FAIL_FILE ")");
 	self->injecting = 1;
-	p = map_own(self, 2 * NR_PAGES, -1, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	ma = mask_of(self->a);
-	mc = mask_of(self->c);
-	ASSERT_EQ(0, sys_mbind(p, len, MPOL_BIND, &ma, SET_MAXNODE, MPOL_MF_MOVE));
-	ASSERT_EQ(0, sys_mbind(p + len, len, MPOL_BIND, &mc, SET_MAXNODE, MPOL_MF_MOVE));
-	fill(p, 2 * len, 17);
-	ASSERT_EQ(0, off_node(0, p, NR_PAGES, self->ps, self->a));
-	ASSERT_EQ(0, off_node(0, p + len, NR_PAGES, self->ps, self->c));
+	old[0] = self->a;
+	old[1] = self->c;
+	p = map_parts(_metadata, self, 2, old, 17);
+	ASSERT_NE(NULL, p);
 	snprintf(list, sizeof(list), "%d", self->b);
 	ASSERT_EQ(0, fail_on(list));
 	/* a's pages fall back from b to c; c's stay, as c->c. */
-	old[0] = self->a;
-	old[1] = self->c;
 	keep_c[0] = self->b;
 	keep_c[1] = self->c;
 	EXPECT_EQ(0, sys_page_migrate(0, (uintptr_t)p, (uintptr_t)p + 2 * len, 2, old, keep_c));
@@ -2196,23 +2173,6 @@ TEST_F_TIMEOUT(pm, thp, 120)
 	write_str(THP_ENABLED, old_thp);
 }
 
-static long hugetlb_count(int node, const char *name)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), NODE_DIR "/hugepages/hugepages-2048kB/%s", node, name);
-	return read_long(path);
-}
-
-static int hugetlb_set(int node, long count)
-{
-	char path[160], val[32];
-
-	snprintf(path, sizeof(path), NODE_DIR "/hugepages/hugepages-2048kB/nr_hugepages", node);
-	snprintf(val, sizeof(val), "%ld", count);
-	return write_str(path, val);
-}
-
 /*
  * A hugetlb page moves whole; when its new node is full it tries every
  * other new node whole; and when every new node is full, nothing moves:
@@ -2228,17 +2188,17 @@ TEST_F_TIMEOUT(pm, hugetlb, 120)
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
 	for (i = 0; i < nn; i++) {
-		saved[i] = hugetlb_count(nodes[i], "nr_hugepages");
+		saved[i] = hugetlb_node_count(nodes[i], "nr_hugepages");
 		if (saved[i] < 0)
 			SKIP(return, "no 2 MiB huge pages");
 	}
 	write_str("/proc/sys/vm/compact_memory", "1");
 	for (i = 0; i < nn; i++)
-		hugetlb_set(nodes[i], saved[i] + per);
+		hugetlb_node_set(nodes[i], saved[i] + per);
 	for (i = 0; i < nn; i++)
-		if (hugetlb_count(nodes[i], "free_hugepages") < per) {
+		if (hugetlb_node_count(nodes[i], "free_hugepages") < per) {
 			for (i = 0; i < nn; i++)
-				hugetlb_set(nodes[i], saved[i]);
+				hugetlb_node_set(nodes[i], saved[i]);
 			SKIP(return, "too few free huge pages");
 		}
 	p = mmap(NULL, HPAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB,
@@ -2283,7 +2243,7 @@ TEST_F_TIMEOUT(pm, hugetlb, 120)
 	}
 	munmap(p, HPAGE);
 	for (i = 0; i < nn; i++)
-		hugetlb_set(nodes[i], saved[i]);
+		hugetlb_node_set(nodes[i], saved[i]);
 }
 
 /* --- bounded stalls ------------------------------------------------------------ */
