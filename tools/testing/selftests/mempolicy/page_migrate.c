@@ -1131,6 +1131,28 @@ static struct nodemask nodes_ac(int a, int c, int one)
 	return m;
 }
 
+/*
+ * What the fixtures of targets and files need: the call, two nodes with
+ * memory (the first three into @a, @b and @c, -1 if fewer) and, with
+ * @probe, the probe module's policy file, which must load.  0, or -1 when
+ * the test skips.
+ */
+static int pm_nodes_init(struct __test_metadata *_metadata, int probe, struct nodemask *memory,
+			 int *a, int *b, int *c, long *ps)
+{
+	if (!have_page_migrate())
+		SKIP(return -1, "no page_migrate(2) in this kernel");
+	if (read_node_state("has_memory", memory) || mask_weight(memory) < 2)
+		SKIP(return -1, "needs two nodes with memory");
+	if (probe)
+		ASSERT_EQ(0, load_probe(POLICY_FILE)) TH_LOG("cannot load " PROBE_MODULE);
+	*a = mask_nth(memory, 0);
+	*b = mask_nth(memory, 1);
+	*c = mask_nth(memory, 2);
+	*ps = sysconf(_SC_PAGESIZE);
+	return 0;
+}
+
 /* The VMA policy variants: each mode over the first (and third) node. */
 FIXTURE(remap) {
 	struct nodemask memory;
@@ -1158,16 +1180,9 @@ FIXTURE_VARIANT_ADD(remap, preferred_many_home) { .mode = MPOL_PREFERRED_MANY, .
 
 FIXTURE_SETUP(remap)
 {
-	if (!have_page_migrate())
-		SKIP(return, "no page_migrate(2) in this kernel");
-	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
-	if (mask_weight(&self->memory) < 2)
-		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, load_probe(POLICY_FILE)) TH_LOG("cannot load " PROBE_MODULE);
-	self->a = mask_nth(&self->memory, 0);
-	self->b = mask_nth(&self->memory, 1);
-	self->c = mask_nth(&self->memory, 2);
-	self->ps = sysconf(_SC_PAGESIZE);
+	if (pm_nodes_init(_metadata, 1, &self->memory, &self->a, &self->b, &self->c,
+			  &self->ps))
+		return;
 }
 
 FIXTURE_TEARDOWN(remap)
@@ -1359,16 +1374,9 @@ FIXTURE_VARIANT_ADD(task_policy, static_nodes) { .flags = MPOL_F_STATIC_NODES };
 
 FIXTURE_SETUP(task_policy)
 {
-	if (!have_page_migrate())
-		SKIP(return, "no page_migrate(2) in this kernel");
-	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
-	if (mask_weight(&self->memory) < 2)
-		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, load_probe(POLICY_FILE)) TH_LOG("cannot load " PROBE_MODULE);
-	self->a = mask_nth(&self->memory, 0);
-	self->b = mask_nth(&self->memory, 1);
-	self->c = mask_nth(&self->memory, 2);
-	self->ps = sysconf(_SC_PAGESIZE);
+	if (pm_nodes_init(_metadata, 1, &self->memory, &self->a, &self->b, &self->c,
+			  &self->ps))
+		return;
 	self->rep = mmap(NULL, sizeof(*self->rep), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->rep);
@@ -1760,7 +1768,7 @@ TEST_F(pm, fallback_then_enomem)
 
 FIXTURE(files) {
 	struct nodemask memory;
-	int a, b;
+	int a, b, c;
 	long ps;
 	char dir[64];
 	char path[8][128];
@@ -1778,16 +1786,11 @@ FIXTURE_SETUP(files)
 {
 	struct stat st;
 
-	if (!have_page_migrate())
-		SKIP(return, "no page_migrate(2) in this kernel");
-	ASSERT_EQ(0, read_node_state("has_memory", &self->memory));
-	if (mask_weight(&self->memory) < 2)
-		SKIP(return, "needs two nodes with memory");
+	if (pm_nodes_init(_metadata, 0, &self->memory, &self->a, &self->b, &self->c,
+			  &self->ps))
+		return;
 	if (stat(variant->dir, &st) || !S_ISDIR(st.st_mode))
 		SKIP(return, "no %s", variant->dir);
-	self->a = mask_nth(&self->memory, 0);
-	self->b = mask_nth(&self->memory, 1);
-	self->ps = sysconf(_SC_PAGESIZE);
 	snprintf(self->dir, sizeof(self->dir), "%s/page-migrate.%d", variant->dir, getpid());
 	ASSERT_EQ(0, mkdir(self->dir, 0755));
 }
