@@ -10,6 +10,9 @@
 # EXTRA_FILES are copied into the guest's /root, where CMD starts.  The run
 # keeps its files in build/runs/KERNEL-TOPO, or build/runs/$RUN_NAME.
 #
+# The guest gets a small ext4 disk as /dev/vda, mounted at /mnt/ext4: a
+# fresh copy of build/ext4.img in every run.
+#
 # The command's output (the guest's second serial port) goes to stdout and
 # build/runs/KERNEL-TOPO/output.log; the kernel console (the first serial
 # port) goes to console.log beside it.
@@ -102,9 +105,21 @@ fi
 (cd "$run/extra" && find . | cpio -o -H newc --quiet) > "$run/extra.cpio"
 cat "$BUILD/initramfs.cpio" "$run/extra.cpio" > "$run/initramfs.cpio"
 
+# --- a small ext4 disk, for tests of file mappings on a disk file system --
+# Made once; every run gets it with snapshot=on, so that its writes go to
+# a temporary overlay and no run sees what an earlier one left there.
+disk=$BUILD/ext4.img
+if [ ! -f "$disk" ]; then
+	rm -f "$disk.tmp"
+	truncate -s 64M "$disk.tmp"
+	mkfs.ext4 -q -F -L guest-ext4 "$disk.tmp"
+	mv "$disk.tmp" "$disk"
+fi
+
 qemu=(qemu-system-x86_64 -accel tcg -nodefaults -display none -no-reboot
       -m "${total_mem}M" -smp "1,sockets=$slots,cores=1,threads=1,maxcpus=$slots"
-      "${args[@]}" -kernel "$image" -initrd "$run/initramfs.cpio")
+      "${args[@]}" -kernel "$image" -initrd "$run/initramfs.cpio"
+      -drive "file=$disk,if=virtio,format=raw,snapshot=on")
 append="possible_cpus=$present panic=-1 loglevel=7 ${APPEND:-}"
 
 if [ $interactive = 1 ]; then

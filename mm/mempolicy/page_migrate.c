@@ -147,32 +147,44 @@ static bool pm_policy_moves(const struct mempolicy *pol,
  * that the range cuts so that only their part inside it changes.  The
  * new policy goes in the way mbind() puts one in, so that shared memory
  * whose VMA has a policy updates its object's policy for the range too.
+ *
+ * The VMA at each address is looked up afresh after each change: a VMA
+ * given its new policy merges with the next one when that one's old
+ * policy is equal to it (0->1 next to 1->0, in a swap), and an iterator
+ * would then step over the next VMA, which kept its old policy.  Looked
+ * up again, the merged VMA's policy from there on is the next VMA's old
+ * one, which is moved in turn.
  */
 static int pm_remap_vma_policies(struct mm_struct *mm, unsigned long start,
 				 unsigned long end,
 				 const struct mpol_node_map *map)
 {
-	VMA_ITERATOR(vmi, mm, start);
 	struct vm_area_struct *vma, *prev;
+	unsigned long addr = start, done;
 	struct mempolicy *new;
-	int err = 0;
+	int err;
 
-	prev = vma_prev(&vmi);
-	for_each_vma_range(vmi, vma, end) {
-		if (!pm_policy_moves(vma->vm_policy, map)) {
-			prev = vma;
-			continue;
-		}
-		new = mpol_dup(vma->vm_policy);
-		if (IS_ERR(new))
-			return PTR_ERR(new);
-		mpol_remap_policy(new, map);
-		err = mpol_mbind_range(&vmi, vma, &prev, start, end, new);
-		mpol_put(new);
-		if (err)
+	while (addr < end) {
+		VMA_ITERATOR(vmi, mm, addr);
+
+		prev = vma_prev(&vmi);
+		vma = vma_find(&vmi, end);
+		if (!vma)
 			break;
+		done = min(end, vma->vm_end);
+		if (pm_policy_moves(vma->vm_policy, map)) {
+			new = mpol_dup(vma->vm_policy);
+			if (IS_ERR(new))
+				return PTR_ERR(new);
+			mpol_remap_policy(new, map);
+			err = mpol_mbind_range(&vmi, vma, &prev, addr, end, new);
+			mpol_put(new);
+			if (err)
+				return err;
+		}
+		addr = done;
 	}
-	return err;
+	return 0;
 }
 
 /*

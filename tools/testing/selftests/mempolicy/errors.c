@@ -13,8 +13,6 @@
 #include "../kselftest_harness.h"
 #include "numa_util.h"
 
-#define TESTER_UID		1000
-
 static long sys_home_node(void *start, unsigned long len, unsigned long node,
 			  unsigned long flags)
 {
@@ -300,22 +298,6 @@ TEST_F(errors, mbind_strict)
 					  MPOL_MF_STRICT)));
 	/* Strict with the pages already in place is fine. */
 	EXPECT_EQ(0, sys_mbind(p, ps, MPOL_BIND, &a, SET_MAXNODE, MPOL_MF_STRICT));
-}
-
-/* Run @fn as the unprivileged user in a child; its return value. */
-static int as_tester(int (*fn)(void *), void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgid(TESTER_UID) || setuid(TESTER_UID))
-			_exit(255);
-		_exit(fn(arg));
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 static int mbind_move_all(void *arg)

@@ -20,8 +20,6 @@
 #include "numa_util.h"
 
 #define HPAGE		(2UL << 20)
-#define HSTATE		"hugepages/hugepages-2048kB"
-#define NODE_DIR	"/sys/devices/system/node/node%d/" HSTATE
 #define MNT		"/tmp/mempolicy-hugetlbfs"
 /* Huge pages that each node needs free for the tests. */
 #define PER_NODE	4
@@ -38,31 +36,13 @@ FIXTURE(hugetlb) {
 	char file[64];
 };
 
-/* A per-node hugetlb counter, such as "nr_hugepages", or -1. */
-static long node_count(int node, const char *name)
-{
-	char path[160];
-
-	snprintf(path, sizeof(path), NODE_DIR "/%s", node, name);
-	return read_long(path);
-}
-
-static int set_node_count(int node, long count)
-{
-	char path[160], val[32];
-
-	snprintf(path, sizeof(path), NODE_DIR "/nr_hugepages", node);
-	snprintf(val, sizeof(val), "%ld", count);
-	return write_str(path, val);
-}
-
 /* Give every node with memory @extra huge pages more than it had. */
 static void set_counts(struct _test_data_hugetlb *self, int extra)
 {
 	int node = -1;
 
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS)
-		set_node_count(node, self->old[node] + extra);
+		hugetlb_node_set(node, self->old[node] + extra);
 }
 
 static void unmount_hugetlbfs(struct _test_data_hugetlb *self)
@@ -82,7 +62,7 @@ FIXTURE_SETUP(hugetlb)
 		SKIP(return, "needs two nodes with memory");
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
 		ASSERT_LT(node, TOPO_MAX_NODES);
-		self->old[node] = node_count(node, "nr_hugepages");
+		self->old[node] = hugetlb_node_count(node, "nr_hugepages");
 		if (self->old[node] < 0)
 			SKIP(return, "no 2 MiB huge pages on node %d", node);
 	}
@@ -103,7 +83,7 @@ FIXTURE_SETUP(hugetlb)
 	set_counts(self, PER_NODE);
 	node = -1;
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
-		long nfree = node_count(node, "free_hugepages");
+		long nfree = hugetlb_node_count(node, "free_hugepages");
 
 		if (nfree < PER_NODE) {
 			set_counts(self, 0);
@@ -444,7 +424,7 @@ TEST_F(hugetlb, nr_hugepages_mempolicy)
 
 	mask_set(&two, last);
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS) {
-		before[node] = node_count(node, "nr_hugepages");
+		before[node] = hugetlb_node_count(node, "nr_hugepages");
 		total += before[node];
 	}
 	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &one, SET_MAXNODE));
@@ -452,7 +432,8 @@ TEST_F(hugetlb, nr_hugepages_mempolicy)
 	ASSERT_EQ(0, write_str("/proc/sys/vm/nr_hugepages_mempolicy", val));
 	node = -1;
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS)
-		EXPECT_EQ(before[node] + (node == last ? 2 : 0), node_count(node, "nr_hugepages"))
+		EXPECT_EQ(before[node] + (node == last ? 2 : 0),
+			  hugetlb_node_count(node, "nr_hugepages"))
 			TH_LOG("bound to node %d: node %d", last, node);
 
 	ASSERT_EQ(0, sys_set_mempolicy(MPOL_INTERLEAVE, &two, SET_MAXNODE));
@@ -461,7 +442,7 @@ TEST_F(hugetlb, nr_hugepages_mempolicy)
 	node = -1;
 	while ((node = mask_next(&self->memory, node)) < MASK_BITS)
 		EXPECT_EQ(before[node] + (node == last ? 3 : node == first ? 1 : 0),
-			  node_count(node, "nr_hugepages"))
+			  hugetlb_node_count(node, "nr_hugepages"))
 			TH_LOG("interleaved over %d,%d: node %d", first, last, node);
 	ASSERT_EQ(0, sys_set_mempolicy(MPOL_DEFAULT, NULL, 0));
 }

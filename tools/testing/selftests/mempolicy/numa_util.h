@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/mempolicy.h>
@@ -267,6 +268,46 @@ static inline long sys_move_pages(int pid, unsigned long count, void **pages,
 }
 
 /*
+ * The nodes of the @n base pages at @p in process @pid (0: the caller), by
+ * move_pages() without target nodes, into @nodes; 0 on success.
+ */
+static inline int page_nodes(pid_t pid, const void *p, long n, long ps, int *nodes)
+{
+	void **pages = calloc(n, sizeof(*pages));
+	long i;
+	int ret;
+
+	if (!pages)
+		return -1;
+	for (i = 0; i < n; i++)
+		pages[i] = (char *)p + i * ps;
+	ret = sys_move_pages(pid, n, pages, NULL, nodes, 0);
+	free(pages);
+	return ret ? -1 : 0;
+}
+
+/* A per-node counter of the 2 MiB huge pages, such as "free_hugepages", or -1. */
+#define HUGETLB_NODE_DIR	"/sys/devices/system/node/node%d/hugepages/hugepages-2048kB"
+
+static inline long hugetlb_node_count(int node, const char *name)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), HUGETLB_NODE_DIR "/%s", node, name);
+	return read_long(path);
+}
+
+/* Set the node's pool of 2 MiB huge pages to @count; 0, or the errno. */
+static inline int hugetlb_node_set(int node, long count)
+{
+	char path[160], val[32];
+
+	snprintf(path, sizeof(path), HUGETLB_NODE_DIR "/nr_hugepages", node);
+	snprintf(val, sizeof(val), "%ld", count);
+	return write_str(path, val);
+}
+
+/*
  * The kernel reads maxnode - 1 bits of a mask it is given (the historical
  * off-by-one that libnuma also follows), so pass one more than the width.
  */
@@ -487,6 +528,31 @@ static inline int helper_intact(struct helper *h, int pages)
 		close(fd);
 	free(buf);
 	return ok;
+}
+
+/* The unprivileged user of the guests (scripts/initramfs.sh). */
+#define TESTER_UID	1000
+
+/*
+ * Run @fn as the unprivileged user in a child; its return value, or -1.
+ * The change of user makes a process undumpable, which would keep even
+ * its own children out of its ptrace reach: it is made dumpable again,
+ * as a program that the user started would be.
+ */
+static inline int as_tester(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgid(TESTER_UID) || setuid(TESTER_UID))
+			_exit(255);
+		prctl(PR_SET_DUMPABLE, 1);
+		_exit(fn(arg));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 /* The test module, built beside the tests (test_modules/). */

@@ -224,25 +224,6 @@ static int is_thp(struct _test_data_thp *self, pid_t pid, const char *p)
 	return ok;
 }
 
-/*
- * The nodes of the @n base pages at @p in process @pid, by move_pages()
- * without target nodes, into @nodes; 0 on success.
- */
-static int page_nodes(pid_t pid, char *p, long n, long ps, int *nodes)
-{
-	void **pages = calloc(n, sizeof(*pages));
-	long i;
-	int ret;
-
-	if (!pages)
-		return -1;
-	for (i = 0; i < n; i++)
-		pages[i] = p + i * ps;
-	ret = sys_move_pages(pid, n, pages, NULL, nodes, 0);
-	free(pages);
-	return ret ? -1 : 0;
-}
-
 /* The node of every base page of the huge page at @p, -2 if they differ, -1 on error. */
 static int hpage_node(struct _test_data_thp *self, pid_t pid, char *p)
 {

@@ -32,18 +32,44 @@
  * stock kernel: the module finds the symbols at run time, so that it
  * loads there too), else "idle", "armed", "rebind_started", "copied",
  * "released" or "timed_out".
+ *
+ * /sys/kernel/debug/mempolicy_probe/migrate_fail makes page_migrate(2)
+ * find chosen nodes full, for the tests of its fallback order and of
+ * -ENOMEM, through the race point MPOL_RACE_MIGRATE_ALLOC.  Writing a node
+ * list ("1,3") makes every allocation attempt on those nodes fail from
+ * then on and sets the count of failed attempts to zero; writing an empty
+ * list ("" or "\n") ends it.  A read gives "nodes LIST failed N": the
+ * nodes and the attempts failed since the list was written, so that a
+ * test can tell that the injection really ran ("unsupported" on a kernel
+ * without race points).
+ *
+ * /sys/kernel/debug/mempolicy_probe/policy shows a policy that
+ * get_mempolicy(2) cannot show, since that call only looks at the caller:
+ * write "PID" for the task policy of thread PID, or "PID ADDR" (ADDR in
+ * hex) for the policy of its VMA at ADDR; a read of the same open file
+ * then gives one line of key=value pairs: mode, flags (static, relative,
+ * balancing), the user's node mask (user=, for the flags that keep it) or
+ * the cpuset nodes that the policy was last bound to (cpuset_mems=), the
+ * nodes in force (nodes=) and the home node (home=, -1 for none).  A task
+ * or VMA without a policy of its own reads "mode=none"; a VMA's shared
+ * policy (shmem) is not looked at.
  */
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/jiffies.h>
+#include <linux/mempolicy.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -210,8 +236,9 @@ static const char * const race_state_names[] = {
  * struct probe_race - a fork held in the middle of a cpuset rebind
  * @register_hook: mpol_race_hook_register(), or NULL without race points
  * @unregister_hook: mpol_race_hook_unregister(), or NULL likewise
- * @mutex: serialises arming, disarming and registering the hook
- * @registered: whether our hook is registered; under @mutex
+ * @mutex: serialises arming and disarming
+ * @registered: whether the race holds a use of the hook (probe_hook_get());
+ *	under @mutex
  * @lock: protects @state and @tgid; the hook takes it, so no sleeping
  * @state: where the race stands
  * @tgid: the armed process, with a reference; NULL while idle
@@ -222,7 +249,7 @@ struct probe_race {
 	int (*register_hook)(void (*hook)(enum mpol_race_point point,
 					  const void *arg));
 	void (*unregister_hook)(void);
-	struct mutex mutex;	/* arming and registering */
+	struct mutex mutex;	/* arming and disarming */
 	bool registered;
 	spinlock_t lock;	/* @state and @tgid */
 	enum race_state state;
@@ -237,6 +264,47 @@ static struct probe_race race = {
 	.copied = COMPLETION_INITIALIZER(race.copied),
 	.released = COMPLETION_INITIALIZER(race.released),
 };
+
+/*
+ * The kernel takes one hook for all race points, and both the race and
+ * the fault injection need it: it stays registered while either is in
+ * use.  Each takes a use with probe_hook_get() and gives it back with
+ * probe_hook_put(); hook_mutex is taken inside race.mutex.
+ */
+enum probe_hook_user {
+	HOOK_RACE = 1 << 0,
+	HOOK_FAIL = 1 << 1,
+};
+
+static DEFINE_MUTEX(hook_mutex);
+static unsigned int hook_users;	/* enum probe_hook_user bits; hook_mutex */
+
+static void probe_hook(enum mpol_race_point point, const void *arg);
+
+static int probe_hook_get(enum probe_hook_user user)
+{
+	int ret = 0;
+
+	mutex_lock(&hook_mutex);
+	if (!hook_users)
+		ret = race.register_hook(probe_hook);
+	if (!ret)
+		hook_users |= user;
+	mutex_unlock(&hook_mutex);
+	return ret;
+}
+
+/* Unregistering waits until no task is in the hook any more. */
+static void probe_hook_put(enum probe_hook_user user)
+{
+	mutex_lock(&hook_mutex);
+	if (hook_users & user) {
+		hook_users &= ~user;
+		if (!hook_users)
+			race.unregister_hook();
+	}
+	mutex_unlock(&hook_mutex);
+}
 
 static enum race_state race_get_state(void)
 {
@@ -298,6 +366,275 @@ static void race_hook(enum mpol_race_point point, const void *arg)
 	}
 }
 
+/* --- fault injection for page_migrate(2) ---------------------------- */
+
+/**
+ * struct probe_fail - nodes on which page_migrate()'s allocations fail
+ * @mutex: serialises writers, and so taking and giving back the hook
+ * @lock: protects @nodes; the hook takes it, so no sleeping
+ * @nodes: the nodes that look full
+ * @failed: the attempts failed since @nodes was written
+ */
+struct probe_fail {
+	struct mutex mutex;	/* writers */
+	spinlock_t lock;	/* @nodes */
+	nodemask_t nodes;
+	atomic_long_t failed;
+};
+
+static struct probe_fail fail = {
+	.mutex = __MUTEX_INITIALIZER(fail.mutex),
+	.lock = __SPIN_LOCK_UNLOCKED(fail.lock),
+	.failed = ATOMIC_LONG_INIT(0),
+};
+
+/*
+ * The race point passes a const argument, but its @fail is the hook's to
+ * set: that is how the point asks whether the attempt may go on.
+ */
+static void fail_hook(const void *arg)
+{
+	struct mpol_race_alloc *attempt = (struct mpol_race_alloc *)arg;
+	bool full;
+
+	spin_lock(&fail.lock);
+	full = attempt->nid >= 0 && attempt->nid < MAX_NUMNODES &&
+	       node_isset(attempt->nid, fail.nodes);
+	spin_unlock(&fail.lock);
+	if (full) {
+		attempt->fail = true;
+		atomic_long_inc(&fail.failed);
+	}
+}
+
+static ssize_t fail_write(struct file *file, const char __user *ubuf,
+			  size_t len, loff_t *ppos)
+{
+	nodemask_t nodes;
+	char *buf;
+	int ret;
+
+	if (!race.register_hook)
+		return -EOPNOTSUPP;
+	if (len > PAGE_SIZE)
+		return -EINVAL;
+	buf = memdup_user_nul(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+	ret = nodelist_parse(strim(buf), nodes);
+	kfree(buf);
+	if (ret)
+		return ret;
+
+	mutex_lock(&fail.mutex);
+	/* The hook is in use while there is a node to fail. */
+	if (!nodes_empty(nodes))
+		ret = probe_hook_get(HOOK_FAIL);
+	if (!ret) {
+		spin_lock(&fail.lock);
+		fail.nodes = nodes;
+		spin_unlock(&fail.lock);
+		atomic_long_set(&fail.failed, 0);
+		if (nodes_empty(nodes))
+			probe_hook_put(HOOK_FAIL);
+	}
+	mutex_unlock(&fail.mutex);
+	return ret ? ret : len;
+}
+
+static ssize_t fail_read(struct file *file, char __user *ubuf, size_t len,
+			 loff_t *ppos)
+{
+	size_t size = 16 * MAX_NUMNODES;
+	nodemask_t nodes;
+	ssize_t ret;
+	char *buf;
+	int n;
+
+	buf = kmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (race.register_hook) {
+		spin_lock(&fail.lock);
+		nodes = fail.nodes;
+		spin_unlock(&fail.lock);
+		n = scnprintf(buf, size, "nodes %*pbl failed %ld\n",
+			      nodemask_pr_args(&nodes),
+			      atomic_long_read(&fail.failed));
+	} else {
+		n = scnprintf(buf, size, "unsupported\n");
+	}
+	ret = simple_read_from_buffer(ubuf, len, ppos, buf, n);
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations fail_fops = {
+	.owner = THIS_MODULE,
+	.read = fail_read,
+	.write = fail_write,
+	.llseek = default_llseek,
+};
+
+static void fail_exit(void)
+{
+	mutex_lock(&fail.mutex);
+	nodes_clear(fail.nodes);
+	probe_hook_put(HOOK_FAIL);
+	mutex_unlock(&fail.mutex);
+}
+
+/* The one hook of all race points, for the race and the fault injection. */
+static void probe_hook(enum mpol_race_point point, const void *arg)
+{
+	switch (point) {
+	case MPOL_RACE_REBIND_MM:
+	case MPOL_RACE_DUP_REBINDING:
+		race_hook(point, arg);
+		break;
+	case MPOL_RACE_MIGRATE_ALLOC:
+		fail_hook(arg);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- policies seen from outside ------------------------------------- */
+
+#define POLICY_BUF	(64 * MAX_NUMNODES)
+
+static const char * const policy_modes[] = {
+	[MPOL_DEFAULT] = "default",
+	[MPOL_PREFERRED] = "preferred",
+	[MPOL_BIND] = "bind",
+	[MPOL_INTERLEAVE] = "interleave",
+	[MPOL_LOCAL] = "local",
+	[MPOL_PREFERRED_MANY] = "preferred_many",
+	[MPOL_WEIGHTED_INTERLEAVE] = "weighted_interleave",
+};
+
+/*
+ * One line for @pol into @buf.  The caller holds the lock that keeps @pol
+ * from changing: the task lock for a task policy, the mmap lock for a VMA
+ * policy.  Which of the union's masks is valid depends on the flags, as
+ * in struct mempolicy.
+ */
+static int policy_format(const struct mempolicy *pol, char *buf, size_t size)
+{
+	bool user = pol && (pol->flags & (MPOL_F_STATIC_NODES |
+					  MPOL_F_RELATIVE_NODES));
+	const char *mode = "unknown";
+	int n;
+
+	if (!pol)
+		return scnprintf(buf, size, "mode=none\n");
+	if (pol->mode < ARRAY_SIZE(policy_modes) && policy_modes[pol->mode])
+		mode = policy_modes[pol->mode];
+	n = scnprintf(buf, size, "mode=%s flags=%s%s%s", mode,
+		      pol->flags & MPOL_F_STATIC_NODES ? "static," : "",
+		      pol->flags & MPOL_F_RELATIVE_NODES ? "relative," : "",
+		      pol->flags & MPOL_F_NUMA_BALANCING ? "balancing," : "");
+	n += scnprintf(buf + n, size - n, " %s=%*pbl nodes=%*pbl home=%d\n",
+		       user ? "user" : "cpuset_mems",
+		       nodemask_pr_args(user ? &pol->w.user_nodemask :
+					&pol->w.cpuset_mems_allowed),
+		       nodemask_pr_args(&pol->nodes), pol->home_node);
+	return n;
+}
+
+static int policy_of_task(struct task_struct *task, char *buf)
+{
+	int n;
+
+	task_lock(task);
+	n = policy_format(task->mempolicy, buf, POLICY_BUF);
+	task_unlock(task);
+	return n;
+}
+
+static int policy_of_vma(struct task_struct *task, unsigned long addr,
+			 char *buf)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	struct vm_area_struct *vma;
+	int n = -ENOENT;
+
+	if (!mm)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm)) {
+		mmput(mm);
+		return -EINTR;
+	}
+	vma = vma_lookup(mm, addr);
+	if (vma)
+		n = policy_format(vma->vm_policy, buf, POLICY_BUF);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	return n;
+}
+
+/* A write takes the snapshot that reads of the same open file return. */
+static ssize_t policy_write(struct file *file, const char __user *ubuf,
+			    size_t len, loff_t *ppos)
+{
+	char *buf = file->private_data, req[48];
+	struct task_struct *task;
+	unsigned long addr;
+	int n, nr, fields;
+
+	if (len >= sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(req, ubuf, len))
+		return -EFAULT;
+	req[len] = '\0';
+	fields = sscanf(req, "%d %lx", &nr, &addr);
+	if (fields < 1 || nr <= 0)
+		return -EINVAL;
+	rcu_read_lock();
+	task = pid_task(find_vpid(nr), PIDTYPE_PID);
+	if (task)
+		get_task_struct(task);
+	rcu_read_unlock();
+	if (!task)
+		return -ESRCH;
+	if (fields == 2)
+		n = policy_of_vma(task, addr, buf);
+	else
+		n = policy_of_task(task, buf);
+	put_task_struct(task);
+	if (n < 0) {
+		buf[0] = '\0';
+		return n;
+	}
+	return len;
+}
+
+static ssize_t policy_read(struct file *file, char __user *ubuf, size_t len,
+			   loff_t *ppos)
+{
+	char *buf = file->private_data;
+
+	return simple_read_from_buffer(ubuf, len, ppos, buf, strlen(buf));
+}
+
+static int policy_open(struct inode *inode, struct file *file)
+{
+	file->private_data = kzalloc(POLICY_BUF, GFP_KERNEL);
+	return file->private_data ? 0 : -ENOMEM;
+}
+
+static const struct file_operations policy_fops = {
+	.owner = THIS_MODULE,
+	.open = policy_open,
+	.release = probe_release,
+	.read = policy_read,
+	.write = policy_write,
+	.llseek = default_llseek,
+};
+
+/* --- the race --------------------------------------------------------- */
+
 /*
  * Back to idle: wake whoever waits in the hook and unregister it, which
  * waits until they have left it.  So no task is in the hook afterwards.
@@ -315,7 +652,7 @@ static void race_reset(void)
 	complete_all(&race.copied);
 	complete_all(&race.released);
 	if (race.registered) {
-		race.unregister_hook();
+		probe_hook_put(HOOK_RACE);
 		race.registered = false;
 	}
 	put_pid(tgid);
@@ -347,7 +684,7 @@ static int race_arm(pid_t nr)
 	}
 	/* With nobody in the hook, the completions can start afresh. */
 	race_reset();
-	ret = race.register_hook(race_hook);
+	ret = probe_hook_get(HOOK_RACE);
 	if (ret)
 		goto out;
 	race.registered = true;
@@ -432,6 +769,7 @@ static void race_exit(void)
 	if (!race.register_hook)
 		return;
 	race_disarm();
+	fail_exit();
 	symbol_put(mpol_race_hook_register);
 	symbol_put(mpol_race_hook_unregister);
 }
@@ -442,6 +780,8 @@ static int __init probe_init(void)
 	probe_dir = debugfs_create_dir("mempolicy_probe", NULL);
 	debugfs_create_file("alloc", 0600, probe_dir, NULL, &probe_fops);
 	debugfs_create_file("race", 0600, probe_dir, NULL, &race_fops);
+	debugfs_create_file("migrate_fail", 0600, probe_dir, NULL, &fail_fops);
+	debugfs_create_file("policy", 0600, probe_dir, NULL, &policy_fops);
 	return 0;
 }
 
@@ -454,5 +794,5 @@ static void __exit probe_exit(void)
 
 module_init(probe_init);
 module_exit(probe_exit);
-MODULE_DESCRIPTION("Where the kernel's allocations land under a memory policy, and races held in place");
+MODULE_DESCRIPTION("Where the kernel's allocations land under a memory policy, races held in place, failures injected and policies shown");
 MODULE_LICENSE("GPL");
