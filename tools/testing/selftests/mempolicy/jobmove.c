@@ -393,7 +393,7 @@ FIXTURE_SETUP(jobmove)
 		ASSERT_EQ(0, ret) TH_LOG("mount: %s", strerror(errno));
 		self->root = V1;
 	} else {
-		ASSERT_EQ(0, cg_write(V2, "cgroup.subtree_control", "+cpuset"));
+		ASSERT_EQ(0, cpuset_v2_enable());
 		self->root = V2;
 	}
 	snprintf(self->cg, sizeof(self->cg), "%s/mempolicy-jobmove", self->root);

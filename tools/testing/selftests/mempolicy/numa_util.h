@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <unistd.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -159,6 +160,30 @@ static inline int write_str(const char *path, const char *s)
 	if (write(fd, s, strlen(s)) != (ssize_t)strlen(s))
 		err = errno ? errno : EIO;
 	close(fd);
+	return err;
+}
+
+/*
+ * Enable the cpuset controller of cgroup v2.  A cgroup v1 hierarchy that
+ * an earlier test (job, jobmove) unmounted may stay alive for a while and
+ * keep the controller; mounted again and unmounted empty, it goes, and
+ * the controller comes back to cgroup v2.  0, or the errno.
+ */
+static inline int cpuset_v2_enable(void)
+{
+	const char *v1 = "/tmp/mempolicy-cpuset-v1-release";
+	int i, err = 0;
+
+	for (i = 0; i < 50; i++) {
+		err = write_str("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset");
+		if (!err)
+			return 0;
+		mkdir(v1, 0755);
+		if (!mount("cpuset", v1, "cgroup", 0, "cpuset"))
+			umount(v1);
+		rmdir(v1);
+		usleep(100000);
+	}
 	return err;
 }
 

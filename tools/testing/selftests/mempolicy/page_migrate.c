@@ -48,7 +48,6 @@
 #define POLICY_FILE	PROBE_DIR "/policy"
 #define CGROOT		"/sys/fs/cgroup"
 #define CG_PM		CGROOT "/page-migrate"
-#define CG_V1		"/tmp/page-migrate-cpuset-v1"
 #define EXT4_DIR	"/mnt/ext4"
 #define HPAGE		(2UL << 20)
 #define NODE_DIR	"/sys/devices/system/node/node%d"
@@ -647,29 +646,6 @@ static pid_t start_sleeper(const char *cg, int *fd)
 	return pid;
 }
 
-/*
- * Enable the cpuset controller of cgroup v2.  A cgroup v1 hierarchy that
- * an earlier test unmounted while it still had cpusets stays alive and
- * keeps the controller; mounted again and unmounted empty, it goes, and
- * the controller comes back to cgroup v2.  0, or the errno.
- */
-static int enable_v2_cpuset(void)
-{
-	int i, err = 0;
-
-	for (i = 0; i < 50; i++) {
-		err = write_str(CGROOT "/cgroup.subtree_control", "+cpuset");
-		if (!err)
-			return 0;
-		mkdir(CG_V1, 0755);
-		if (!mount("cpuset", CG_V1, "cgroup", 0, "cpuset"))
-			umount(CG_V1);
-		rmdir(CG_V1);
-		usleep(100000);
-	}
-	return err;
-}
-
 static void stop_sleeper(pid_t pid, int fd)
 {
 	close(fd);
@@ -691,7 +667,7 @@ TEST_F(pm, einval_outside_cpuset)
 
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, enable_v2_cpuset()) TH_LOG("no cgroup v2 cpuset controller");
+	ASSERT_EQ(0, cpuset_v2_enable()) TH_LOG("no cgroup v2 cpuset controller");
 	rmdir(CG_PM);
 	ASSERT_EQ(0, mkdir(CG_PM, 0755));
 	snprintf(list, sizeof(list), "%d", self->a);
