@@ -60,22 +60,12 @@ FIXTURE_SETUP(job)
 	self->to = mask_last(&memory);
 	self->helper.pid = 0;
 	if (variant->v1) {
-		int tries = 50, ret;
-
-		/*
-		 * The controller can serve v1 only while v2 does not use it,
-		 * and v2 lets go of it asynchronously: EBUSY for a while.
-		 */
-		write_file(V2, "cgroup.subtree_control", "-cpuset");
-		mkdir(V1, 0755);
-		while ((ret = mount("cpuset", V1, "cgroup", 0, "cpuset")) && errno == EBUSY &&
-		       --tries)
-			usleep(100000);
-		ASSERT_EQ(0, ret) TH_LOG("mount: %s", strerror(errno));
+		/* The controller can serve v1 only while v2 does not use it. */
+		ASSERT_EQ(0, cpuset_v1_mount(V1));
 		self->root = V1;
 		self->procs = "tasks";
 	} else {
-		ASSERT_EQ(0, write_file(V2, "cgroup.subtree_control", "+cpuset"));
+		ASSERT_EQ(0, cpuset_v2_enable());
 		self->root = V2;
 		self->procs = "cgroup.procs";
 	}

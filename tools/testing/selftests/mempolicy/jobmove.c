@@ -382,15 +382,7 @@ FIXTURE_SETUP(jobmove)
 	self->nr_nodes = mask_last(&memory) + 1;
 
 	if (variant->v1) {
-		int tries = 50, ret;
-
-		/* As in job.c: v2 lets go of the controller asynchronously. */
-		cg_write(V2, "cgroup.subtree_control", "-cpuset");
-		mkdir(V1, 0755);
-		while ((ret = mount("cpuset", V1, "cgroup", 0, "cpuset")) && errno == EBUSY &&
-		       --tries)
-			usleep(100000);
-		ASSERT_EQ(0, ret) TH_LOG("mount: %s", strerror(errno));
+		ASSERT_EQ(0, cpuset_v1_mount(V1));
 		self->root = V1;
 	} else {
 		ASSERT_EQ(0, cpuset_v2_enable());

@@ -164,6 +164,25 @@ static inline int write_str(const char *path, const char *s)
 }
 
 /*
+ * Mount the cpuset controller's cgroup v1 hierarchy at @dir, taking the
+ * controller from cgroup v2 first.  v2 lets go of it asynchronously: the
+ * mount is EBUSY for a while.  0, or the errno.
+ */
+static inline int cpuset_v1_mount(const char *dir)
+{
+	int tries = 50;
+
+	write_str("/sys/fs/cgroup/cgroup.subtree_control", "-cpuset");
+	mkdir(dir, 0755);
+	while (mount("cpuset", dir, "cgroup", 0, "cpuset")) {
+		if (errno != EBUSY || !--tries)
+			return errno;
+		usleep(100000);
+	}
+	return 0;
+}
+
+/*
  * Enable the cpuset controller of cgroup v2.  A cgroup v1 hierarchy that
  * an earlier test (job, jobmove) unmounted may stay alive for a while and
  * keep the controller; mounted again and unmounted empty, it goes, and
