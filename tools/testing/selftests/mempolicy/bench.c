@@ -20,11 +20,12 @@
  * "error ..." lines report a check that failed (page contents after a move);
  * the exit status is then 1.  "quick" selects small sizes for CI.
  *
- * Moves go from the first to the last node with memory.  The caller runs on
- * the first node's CPU and the target's busy thread on the last node's, so
- * that they contend for the target's mmap lock and not for a CPU.  Run it
- * as root: it writes cgroup files and turns NUMA balancing off, which would
- * otherwise move pages behind its back.
+ * The same waits while nothing moves, for a second, give the floor that
+ * the guest itself sets.  Moves go from the first to the last node with
+ * memory.  The caller runs on the first node's CPU and the target's busy
+ * thread on the last node's, so that they contend for the target's mmap
+ * lock and not for a CPU.  Run it as root: it writes cgroup files and turns
+ * NUMA balancing off, which would otherwise move pages behind its back.
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -616,11 +617,17 @@ static int have_page_migrate(void)
 	return sys_page_migrate(0, 0, page_size, &node_from, &node_from) == 0;
 }
 
-enum method { BY_MIGRATE_PAGES, BY_MOVE_PAGES, BY_CPUSET, BY_PAGE_MIGRATE };
+/*
+ * BY_NOTHING moves nothing for IDLE_US: the waits that the target sees
+ * without a move, the floor that the guest itself sets for the others.
+ */
+enum method { BY_NOTHING, BY_MIGRATE_PAGES, BY_MOVE_PAGES, BY_CPUSET, BY_PAGE_MIGRATE };
 
 static const char * const method_names[] = {
-	"migrate_pages", "move_pages", "cpuset", "page_migrate",
+	"no_move", "migrate_pages", "move_pages", "cpuset", "page_migrate",
 };
+
+#define IDLE_US		1000000
 
 /* move_pages' arrays for the target's buffer, filled before the clock runs. */
 static void **move_addrs;
@@ -632,6 +639,8 @@ static long move(enum method m, pid_t pid)
 	long pages = (sz->move_mib << 20) / page_size;
 
 	switch (m) {
+	case BY_NOTHING:
+		return usleep(IDLE_US);
 	case BY_MIGRATE_PAGES:
 		return syscall(__NR_migrate_pages, pid, SET_MAXNODE, mask_from.bits,
 			       mask_to.bits);
@@ -703,14 +712,16 @@ static void bench_move(enum method m, double memcpy_mibs)
 		fail("%s: page contents changed in the move", method);
 	if (tg->nr_samples == MAX_SAMPLES)
 		printf("note %s: the target's record filled up before the move ended\n", method);
-	if (left)
+	if (left && m != BY_NOTHING)
 		printf("note %s: %ld of %ld pages not on node %d afterwards (returned %ld)\n",
 		       method, left, pages, node_to, ret);
 	if (ret < 0 || !tg->intact)
 		return;
 	mibs = sz->move_mib / ((t1 - t0) / 1e9);
-	print_move_row(method, THROUGHPUT, mibs);
-	print_move_row(method, SHARE, 100 * mibs / memcpy_mibs);
+	if (m != BY_NOTHING) {
+		print_move_row(method, THROUGHPUT, mibs);
+		print_move_row(method, SHARE, 100 * mibs / memcpy_mibs);
+	}
 	report_waits(method, t0, t1);
 }
 
@@ -765,7 +776,7 @@ int main(int argc, char **argv)
 	bench_calls();
 	bench_vmas();
 	bench_cpuset_rebind();
-	for (m = BY_MIGRATE_PAGES; m <= BY_PAGE_MIGRATE; m++)
+	for (m = BY_NOTHING; m <= BY_PAGE_MIGRATE; m++)
 		bench_move(m, memcpy_mibs);
 	return failed;
 }
