@@ -6,6 +6,7 @@
 #   make check-upstream [TOPOS=4node]                    NUMA tests not ours
 #   make check-harness                                   check the checker
 #   make series                                          the patch series
+#   make bench [QUICK=1] [ROUNDS=5]                      stock vs patched speed
 #
 # STAGED=1 builds the patched kernel with the series' blocks that are marked
 # 'staged: yes' too: work that is on main but does not yet replace the base
@@ -17,19 +18,22 @@
 
 KERNEL ?= patched
 TOPO   ?= 4node
-TOPOS  ?= $(sort $(notdir $(wildcard scripts/topologies/*)))
+# The bench topology is the benchmark's, too big to be worth a test run.
+TOPOS  ?= $(filter-out bench,$(sort $(notdir $(wildcard scripts/topologies/*))))
 CMD    ?=
 SEED   ?= 1
 CALLS  ?= 100000
 STAGED ?= 0
 DEBUG  ?= 0
-export CMD STAGED DEBUG
+QUICK  ?= 0
+ROUNDS ?= 5
+export CMD STAGED DEBUG QUICK ROUNDS
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check check-upstream check-harness conformance series clean distclean
+.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench clean distclean
 
 all: guest
 
@@ -71,8 +75,14 @@ check-harness: guest
 series: deps
 	@scripts/series.sh
 
+# Stock against patched, ROUNDS rounds in turns; QUICK=1 for small sizes
+# and one round.
+bench: guest
+	@scripts/kernel.sh stock
+	@scripts/bench.sh
+
 clean:
-	rm -rf build/obj build/runs build/selftests build/initramfs build/initramfs.cpio
+	rm -rf build/obj build/runs build/selftests build/initramfs build/initramfs.cpio build/bench
 
 distclean:
 	rm -rf build
