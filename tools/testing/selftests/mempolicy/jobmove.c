@@ -277,6 +277,10 @@ struct run {
 	char out[16384];	/* stdout */
 	char err[8192];		/* stderr */
 	double seconds;
+	/* If set, called @midway_ms after numajob starts, with its pid. */
+	void (*midway)(pid_t numajob, void *arg);
+	void *midway_arg;
+	int midway_ms;
 };
 
 static void read_all(int fd, char *buf, size_t len)
@@ -315,6 +319,10 @@ static void numajob(struct run *r, uid_t uid, const char *const *args)
 	}
 	close(out[1]);
 	close(err[1]);
+	if (r->midway && pid > 0) {
+		usleep(r->midway_ms * 1000);
+		r->midway(pid, r->midway_arg);
+	}
 	/* The outputs are small: stdout first, then stderr, cannot block. */
 	read_all(out[0], r->out, sizeof(r->out));
 	read_all(err[0], r->err, sizeof(r->err));
@@ -434,7 +442,7 @@ static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove
 TEST_F(jobmove, moves_live_job)
 {
 	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list, NULL };
-	struct run r;
+	struct run r = { 0 };
 
 	numajob(&r, 0, args);
 	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
@@ -450,7 +458,7 @@ TEST_F(jobmove, json_lines)
 			       "--json", NULL };
 	char *line, *save, *last = NULL;
 	int progress = 0;
-	struct run r;
+	struct run r = { 0 };
 
 	numajob(&r, 0, args);
 	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
@@ -475,7 +483,7 @@ TEST_F(jobmove, rate_limit)
 {
 	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 			       "--rate", "8", NULL };
-	struct run r;
+	struct run r = { 0 };
 
 	numajob(&r, 0, args);
 	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
@@ -491,7 +499,7 @@ TEST_F(jobmove, status_matches_numa_maps)
 	const char * const args[] = { NUMAJOB, "status", self->cg, "--json", NULL };
 	long kb[TOPO_MAX_NODES];
 	char key[32], *p;
-	struct run r;
+	struct run r = { 0 };
 
 	ASSERT_EQ(0, job_pause(&self->job));
 	numajob(&r, 0, args);
@@ -516,6 +524,134 @@ TEST_F(jobmove, status_matches_numa_maps)
 	EXPECT_TRUE(job_finish(&self->job));
 }
 
+static void interrupt(pid_t numajob, void *arg)
+{
+	kill(numajob, SIGINT);
+}
+
+/*
+ * Ctrl-C stops the move between two chunks: exit status 1, a message
+ * that says so, the cpuset left at the old and the new nodes together,
+ * and nothing lost; the same move run again finishes it.
+ */
+TEST_F(jobmove, interrupted_then_finished)
+{
+	const char * const slow[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+				      "--rate", "4", "--chunk", "1", NULL };
+	const char * const again[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+				       NULL };
+	struct nodemask wide = self->from, now;
+	char mems[64] = "", path[192];
+	struct run r = { .midway = interrupt, .midway_ms = 1000 };
+	FILE *f;
+
+	numajob(&r, 0, slow);
+	EXPECT_EQ(1, r.status) TH_LOG("%s%s", r.out, r.err);
+	EXPECT_NE(NULL, strstr(r.err, "interrupted")) TH_LOG("%s", r.err);
+	/* At 4 MB/s for a second, most of the job is still to move. */
+	EXPECT_GT(3.0, r.seconds);
+	snprintf(path, sizeof(path), "%s/cpuset.mems", self->cg);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(mems, sizeof(mems), f));
+	fclose(f);
+	ASSERT_EQ(0, mask_parse(mems, &now));
+	for (int n = 0; n < self->nr_nodes; n++)
+		if (mask_test(&self->to, n))
+			mask_set(&wide, n);
+	EXPECT_TRUE(mask_equal(&now, &wide)) TH_LOG("cpuset.mems %s", mems);
+
+	memset(&r, 0, sizeof(r));
+	numajob(&r, 0, again);
+	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
+	expect_moved(_metadata, self);
+}
+
+struct joiner {
+	struct job job;
+	const char *procs;
+	int started;
+};
+
+static void join(pid_t numajob, void *arg)
+{
+	struct joiner *j = arg;
+
+	j->started = !job_start(&j->job, j->procs, 0, NULL);
+}
+
+/* A process that joins the job during the move moves too. */
+TEST_F(jobmove, process_joins_during_move)
+{
+	const char * const slow[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+				      "--rate", "8", NULL };
+	struct joiner j = { .procs = self->procs };
+	struct run r = { .midway = join, .midway_arg = &j, .midway_ms = 500 };
+
+	numajob(&r, 0, slow);
+	ASSERT_TRUE(j.started);
+	EXPECT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
+	ASSERT_EQ(0, job_pause(&j.job));
+	EXPECT_EQ(0, job_pages_off(&j.job, &self->to));
+	EXPECT_TRUE(job_finish(&j.job));
+	expect_moved(_metadata, self);
+}
+
+/* Anonymous kilobytes of @pid on nodes outside @nodes, from numa_maps. */
+static long anon_kb_outside(pid_t pid, const struct nodemask *nodes)
+{
+	char path[64], line[4096];
+	long kb = 0, n;
+	FILE *f;
+	int node;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *tok, *save;
+
+		/* A file's pages may be shared with others, and stay. */
+		if (strstr(line, " file=") || !strstr(line, " anon="))
+			continue;
+		for (tok = strtok_r(line, "\n ", &save); tok; tok = strtok_r(NULL, "\n ", &save))
+			if (sscanf(tok, "N%d=%ld", &node, &n) == 2 && !mask_test(nodes, node))
+				kb += n * 4;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* A real program as the job: numactl's memhog, which links libnuma. */
+TEST_F(jobmove, memhog)
+{
+	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+				      NULL };
+	struct run r = { 0 };
+	pid_t hog;
+
+	hog = fork();
+	ASSERT_LE(0, hog);
+	if (hog == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		if (write_str(self->procs, "0"))
+			_exit(2);
+		execlp("memhog", "memhog", "-r1000000", "24M", NULL);
+		_exit(127);
+	}
+	/* Let it map and touch its 24 MiB. */
+	sleep(2);
+	EXPECT_LE(20 << 10, anon_kb_outside(hog, &self->to));
+	numajob(&r, 0, move);
+	EXPECT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
+	EXPECT_EQ(0, anon_kb_outside(hog, &self->to));
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+}
+
 /* Bad input: exit status 2, a message that says what is wrong, nothing moved. */
 TEST_F(jobmove, errors)
 {
@@ -538,7 +674,7 @@ TEST_F(jobmove, errors)
 		{ { NUMAJOB, "move", "--pid", "999999", "--mems", "0", NULL },
 		  "process 999999" },
 	};
-	struct run r;
+	struct run r = { 0 };
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		numajob(&r, 0, cases[i].args);
@@ -580,7 +716,7 @@ TEST_F(jobmove, unprivileged)
 	const char * const move_pid[] = { NUMAJOB, "move", "--pid", pid, "--mems", nodes, NULL };
 	struct job own = { 0 };
 	struct nodemask first;
-	struct run r;
+	struct run r = { 0 };
 
 	if (variant->v1)
 		SKIP(return, "the cgroup plays no part");
