@@ -148,9 +148,11 @@ static unsigned int il_round_length(const nodemask_t *nodes,
 static int il_node_at(const nodemask_t *nodes, const u8 *weights,
 		      pgoff_t ilx)
 {
-	unsigned int pos = ilx % il_round_length(nodes, weights);
+	unsigned int pos;
 	int nid;
 
+	/* Weight 1 everywhere: the round is as long as there are nodes. */
+	pos = ilx % (weights ? il_round_length(nodes, weights) : nodes_weight(*nodes));
 	for_each_node_mask(nid, *nodes) {
 		unsigned int weight = mpol_il_weight(weights, nid);
 
@@ -194,10 +196,12 @@ static int interleave_node(const struct mempolicy *pol, pgoff_t ilx,
 	if (nodes_empty(nodes))
 		return local;
 
+	/* Plain interleave is weight 1 everywhere, with no table to read. */
+	if (pol->mode != MPOL_WEIGHTED_INTERLEAVE)
+		return ilx == NO_INTERLEAVE_INDEX ? il_task_turn(&nodes, NULL) :
+						    il_node_at(&nodes, NULL, ilx);
 	rcu_read_lock();
-	weights = NULL;
-	if (pol->mode == MPOL_WEIGHTED_INTERLEAVE)
-		weights = mpol_il_weights();
+	weights = mpol_il_weights();
 	if (ilx == NO_INTERLEAVE_INDEX)
 		nid = il_task_turn(&nodes, weights);
 	else
