@@ -27,7 +27,6 @@
 #define JOB_MB		16	/* the region the job checks */
 #define GROW_MB		8	/* what its second thread adds during the move */
 #define NUMAJOB		"numajob"
-#define TESTER_UID	1000
 
 /* A byte of the job's memory, from its address, so misplaced data shows. */
 static char pattern(const char *p)
@@ -520,6 +519,61 @@ TEST_F(jobmove, status_matches_numa_maps)
 			TH_LOG("node %d: %.2f MB off numa_maps' %ld kB", n, mb, kb[n]);
 	}
 	/* The job's region is on its first nodes, where it started. */
+	EXPECT_EQ(0, job_pages_off(&self->job, &self->from));
+	EXPECT_TRUE(job_finish(&self->job));
+}
+
+/* --cpus: afterwards the job runs on those CPUs, and its memory moved. */
+TEST_F(jobmove, cpus_follow)
+{
+	char cpu[16], cpus[64] = "", path[192];
+	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+				      "--cpus", cpu, NULL };
+	struct run r = { 0 };
+	cpu_set_t set;
+	FILE *f;
+	int first;
+
+	first = node_first_cpu(mask_nth(&self->to, 0));
+	if (first < 0)
+		SKIP(return, "the new nodes have no CPU");
+	snprintf(cpu, sizeof(cpu), "%d", first);
+	numajob(&r, 0, move);
+	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
+	snprintf(path, sizeof(path), "%s/cpuset.cpus", self->cg);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(cpus, sizeof(cpus), f));
+	fclose(f);
+	cpus[strcspn(cpus, "\n")] = '\0';
+	EXPECT_STREQ(cpu, cpus);
+	ASSERT_EQ(0, sched_getaffinity(self->job.pid, sizeof(set), &set));
+	EXPECT_EQ(1, CPU_COUNT(&set));
+	EXPECT_TRUE(CPU_ISSET(first, &set));
+	expect_moved(_metadata, self);
+}
+
+/* --dry-run says what it would do and changes nothing. */
+TEST_F(jobmove, dry_run)
+{
+	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
+				      "--dry-run", NULL };
+	char mems[64] = "", path[192];
+	struct run r = { 0 };
+	struct nodemask now;
+	FILE *f;
+
+	numajob(&r, 0, move);
+	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
+	EXPECT_NE(NULL, strstr(r.out, "would move")) TH_LOG("%s", r.out);
+	snprintf(path, sizeof(path), "%s/cpuset.mems", self->cg);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(mems, sizeof(mems), f));
+	fclose(f);
+	ASSERT_EQ(0, mask_parse(mems, &now));
+	EXPECT_TRUE(mask_equal(&now, &self->from)) TH_LOG("cpuset.mems %s", mems);
+	ASSERT_EQ(0, job_pause(&self->job));
 	EXPECT_EQ(0, job_pages_off(&self->job, &self->from));
 	EXPECT_TRUE(job_finish(&self->job));
 }

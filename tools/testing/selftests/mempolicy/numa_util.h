@@ -220,7 +220,6 @@ static inline long read_long(const char *path)
 	return val;
 }
 
-/* The first CPU of @node, from its cpulist, or -1 if it has none. */
 #define WI_DIR	"/sys/kernel/mm/mempolicy/weighted_interleave"
 
 /* Write @s to the node's weighted interleave weight file; the errno, or 0. */
@@ -261,6 +260,7 @@ static inline long vmstat_read(const char *name)
 	return ret;
 }
 
+/* The first CPU of @node, from its cpulist, or -1 if it has none. */
 static inline int node_first_cpu(int node)
 {
 	char path[96];
