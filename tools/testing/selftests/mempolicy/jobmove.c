@@ -27,6 +27,8 @@
 #define JOB_MB		16	/* the region the job checks */
 #define GROW_MB		8	/* what its second thread adds during the move */
 #define NUMAJOB		"numajob"
+/* Seconds a test may take: a move runs several times slower on DEBUG=1 kernels. */
+#define JOB_TIMEOUT	300
 
 /* A byte of the job's memory, from its address, so misplaced data shows. */
 static char pattern(const char *p)
@@ -369,6 +371,30 @@ static int cg_write(const char *dir, const char *file, const char *s)
 	return write_str(path, s);
 }
 
+/*
+ * Remove the cgroup @dir if an earlier test left it behind, with the
+ * processes in it: a test that timed out leaves its job running.
+ */
+static void cg_empty(const char *dir)
+{
+	char path[256], *line, *save, buf[4096];
+	int fd, tries = 100;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	while (rmdir(dir) && errno == EBUSY && tries--) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			kill(atoi(line), SIGKILL);
+		usleep(100000);
+	}
+}
+
 FIXTURE_SETUP(jobmove)
 {
 	struct nodemask memory;
@@ -397,7 +423,7 @@ FIXTURE_SETUP(jobmove)
 	}
 	snprintf(self->cg, sizeof(self->cg), "%s/mempolicy-jobmove", self->root);
 	snprintf(self->procs, sizeof(self->procs), "%s/cgroup.procs", self->cg);
-	rmdir(self->cg);
+	cg_empty(self->cg);
 	ASSERT_EQ(0, mkdir(self->cg, 0755));
 	if (variant->v1) {
 		ASSERT_EQ(0, cg_write(self->cg, "cpuset.cpus", "0"));
@@ -410,7 +436,7 @@ FIXTURE_SETUP(jobmove)
 FIXTURE_TEARDOWN(jobmove)
 {
 	job_kill(&self->job);
-	rmdir(self->cg);
+	cg_empty(self->cg);
 	if (variant->v1) {
 		umount(V1);
 		rmdir(V1);
@@ -438,7 +464,7 @@ static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove
 }
 
 /* The job moves while it runs and allocates; its data stays intact. */
-TEST_F(jobmove, moves_live_job)
+TEST_F_TIMEOUT(jobmove, moves_live_job, JOB_TIMEOUT)
 {
 	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list, NULL };
 	struct run r = { 0 };
@@ -451,7 +477,7 @@ TEST_F(jobmove, moves_live_job)
 }
 
 /* --json: one object per line, progress events, then a summary. */
-TEST_F(jobmove, json_lines)
+TEST_F_TIMEOUT(jobmove, json_lines, JOB_TIMEOUT)
 {
 	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 			       "--json", NULL };
@@ -478,7 +504,7 @@ TEST_F(jobmove, json_lines)
 }
 
 /* --rate holds over the whole move: it takes at least size / rate. */
-TEST_F(jobmove, rate_limit)
+TEST_F_TIMEOUT(jobmove, rate_limit, JOB_TIMEOUT)
 {
 	const char * const args[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 			       "--rate", "8", NULL };
@@ -493,7 +519,7 @@ TEST_F(jobmove, rate_limit)
 }
 
 /* status: the per-node figures are numa_maps' own, in MB. */
-TEST_F(jobmove, status_matches_numa_maps)
+TEST_F_TIMEOUT(jobmove, status_matches_numa_maps, JOB_TIMEOUT)
 {
 	const char * const args[] = { NUMAJOB, "status", self->cg, "--json", NULL };
 	long kb[TOPO_MAX_NODES];
@@ -524,7 +550,7 @@ TEST_F(jobmove, status_matches_numa_maps)
 }
 
 /* --cpus: afterwards the job runs on those CPUs, and its memory moved. */
-TEST_F(jobmove, cpus_follow)
+TEST_F_TIMEOUT(jobmove, cpus_follow, JOB_TIMEOUT)
 {
 	char cpu[16], cpus[64] = "", path[192];
 	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
@@ -554,7 +580,7 @@ TEST_F(jobmove, cpus_follow)
 }
 
 /* --dry-run says what it would do and changes nothing. */
-TEST_F(jobmove, dry_run)
+TEST_F_TIMEOUT(jobmove, dry_run, JOB_TIMEOUT)
 {
 	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 				      "--dry-run", NULL };
@@ -588,7 +614,7 @@ static void interrupt(pid_t numajob, void *arg)
  * that says so, the cpuset left at the old and the new nodes together,
  * and nothing lost; the same move run again finishes it.
  */
-TEST_F(jobmove, interrupted_then_finished)
+TEST_F_TIMEOUT(jobmove, interrupted_then_finished, JOB_TIMEOUT)
 {
 	const char * const slow[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 				      "--rate", "4", "--chunk", "1", NULL };
@@ -635,7 +661,7 @@ static void join(pid_t numajob, void *arg)
 }
 
 /* A process that joins the job during the move moves too. */
-TEST_F(jobmove, process_joins_during_move)
+TEST_F_TIMEOUT(jobmove, process_joins_during_move, JOB_TIMEOUT)
 {
 	const char * const slow[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 				      "--rate", "8", NULL };
@@ -678,7 +704,7 @@ static long anon_kb_outside(pid_t pid, const struct nodemask *nodes)
 }
 
 /* A real program as the job: numactl's memhog, which links libnuma. */
-TEST_F(jobmove, memhog)
+TEST_F_TIMEOUT(jobmove, memhog, JOB_TIMEOUT)
 {
 	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 				      NULL };
@@ -707,7 +733,7 @@ TEST_F(jobmove, memhog)
 }
 
 /* Bad input: exit status 2, a message that says what is wrong, nothing moved. */
-TEST_F(jobmove, errors)
+TEST_F_TIMEOUT(jobmove, errors, JOB_TIMEOUT)
 {
 	char parent[160], child[200], nodes[16];
 	const char * const move_child[] = { NUMAJOB, "move", child, "--mems", nodes, NULL };
@@ -764,7 +790,7 @@ TEST_F(jobmove, errors)
  * An unprivileged user moves the memory of its own processes (by PID), and
  * not another user's: there numajob says it has no permission.
  */
-TEST_F(jobmove, unprivileged)
+TEST_F_TIMEOUT(jobmove, unprivileged, JOB_TIMEOUT)
 {
 	char pid[16], nodes[16];
 	const char * const move_pid[] = { NUMAJOB, "move", "--pid", pid, "--mems", nodes, NULL };

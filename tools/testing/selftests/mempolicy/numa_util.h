@@ -166,11 +166,11 @@ static inline int write_str(const char *path, const char *s)
 /*
  * Mount the cpuset controller's cgroup v1 hierarchy at @dir, taking the
  * controller from cgroup v2 first.  v2 lets go of it asynchronously: the
- * mount is EBUSY for a while.  0, or the errno.
+ * mount is EBUSY for a while, seconds on a debug kernel.  0, or the errno.
  */
 static inline int cpuset_v1_mount(const char *dir)
 {
-	int tries = 50;
+	int tries = 300;
 
 	write_str("/sys/fs/cgroup/cgroup.subtree_control", "-cpuset");
 	mkdir(dir, 0755);
@@ -193,7 +193,7 @@ static inline int cpuset_v2_enable(void)
 	const char *v1 = "/tmp/mempolicy-cpuset-v1-release";
 	int i, err = 0;
 
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 300; i++) {
 		err = write_str("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset");
 		if (!err)
 			return 0;
