@@ -620,6 +620,17 @@ static long sys_page_migrate(pid_t pid, unsigned long start, unsigned long end,
 #endif
 }
 
+/*
+ * Does the kernel have page_migrate(2)?  A call with a count of 0 is
+ * EINVAL where it does, before the call looks at anything else.
+ */
+static bool have_page_migrate(void)
+{
+	struct node_map none = { .count = 0 };
+
+	return sys_page_migrate(0, 0, 0, &none) < 0 && errno != ENOSYS;
+}
+
 /* An error of a move call that ends the move, with the reason. */
 static noreturn void move_failed(pid_t pid, const char *call)
 {
@@ -643,11 +654,6 @@ static void move_fallback(struct progress *p, pid_t pid, const struct node_map *
 	unsigned long from[words], to[words];
 	long left;
 
-	if (!p->fallback) {
-		p->fallback = true;
-		fputs("numajob: this kernel has no page_migrate(2): moving with migrate_pages(2),\n"
-		      "numajob: which may stall the job while it runs\n", stderr);
-	}
 	/* One pair at a time: the old nodes are not new ones, so no page moves twice. */
 	for (int i = 0; i < map->count; i++) {
 		memset(from, 0, sizeof(from));
@@ -696,11 +702,6 @@ static void move_process(struct progress *p, pid_t pid, const struct node_map *m
 			unsigned long end = start + step < v->end ? start + step : v->end;
 
 			left = sys_page_migrate(pid, start, end, map);
-			if (left < 0 && errno == ENOSYS) {
-				move_fallback(p, pid, map, proc_bytes(&pm, map->from));
-				proc_mem_free(&pm);
-				return;
-			}
 			if (left < 0 && errno == ESRCH)
 				goto out;
 			/* ENOMEM: nothing fitted; the summary says what stayed. */
@@ -867,6 +868,10 @@ static int cmd_move(struct job *job, const char *mems, const char *cpus)
 			cg_write(job, "cpus", cpus);
 	}
 
+	p.fallback = !have_page_migrate();
+	if (p.fallback)
+		fputs("numajob: this kernel has no page_migrate(2): moving with migrate_pages(2),\n"
+		      "numajob: which may stall the job while it runs\n", stderr);
 	p.started = now();
 	/* Processes that join the job meanwhile get their turn too. */
 	for (done = 0; !stop_requested; ) {
