@@ -443,7 +443,9 @@ FIXTURE_TEARDOWN(jobmove)
 	}
 }
 
-static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove) * self)
+/* The job's cgroup allows exactly the nodes of @want. */
+static void expect_mems(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove) * self,
+			const struct nodemask *want)
 {
 	char mems[64] = "";
 	struct nodemask now;
@@ -456,8 +458,12 @@ static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove
 	ASSERT_NE(NULL, fgets(mems, sizeof(mems), f));
 	fclose(f);
 	ASSERT_EQ(0, mask_parse(mems, &now));
-	EXPECT_TRUE(mask_equal(&now, &self->to))
-		TH_LOG("cpuset.mems %s, not %s", mems, self->to_list);
+	EXPECT_TRUE(mask_equal(&now, want)) TH_LOG("cpuset.mems %s", mems);
+}
+
+static void expect_moved(struct __test_metadata *_metadata, FIXTURE_DATA(jobmove) * self)
+{
+	expect_mems(_metadata, self, &self->to);
 	ASSERT_EQ(0, job_pause(&self->job));
 	EXPECT_EQ(0, job_pages_off(&self->job, &self->to));
 	EXPECT_TRUE(job_finish(&self->job)) TH_LOG("the job's memory is not intact");
@@ -584,21 +590,12 @@ TEST_F_TIMEOUT(jobmove, dry_run, JOB_TIMEOUT)
 {
 	const char * const move[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 				      "--dry-run", NULL };
-	char mems[64] = "", path[192];
 	struct run r = { 0 };
-	struct nodemask now;
-	FILE *f;
 
 	numajob(&r, 0, move);
 	ASSERT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
 	EXPECT_NE(NULL, strstr(r.out, "would move")) TH_LOG("%s", r.out);
-	snprintf(path, sizeof(path), "%s/cpuset.mems", self->cg);
-	f = fopen(path, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(mems, sizeof(mems), f));
-	fclose(f);
-	ASSERT_EQ(0, mask_parse(mems, &now));
-	EXPECT_TRUE(mask_equal(&now, &self->from)) TH_LOG("cpuset.mems %s", mems);
+	expect_mems(_metadata, self, &self->from);
 	ASSERT_EQ(0, job_pause(&self->job));
 	EXPECT_EQ(0, job_pages_off(&self->job, &self->from));
 	EXPECT_TRUE(job_finish(&self->job));
@@ -620,26 +617,18 @@ TEST_F_TIMEOUT(jobmove, interrupted_then_finished, JOB_TIMEOUT)
 				      "--rate", "4", "--chunk", "1", NULL };
 	const char * const again[] = { NUMAJOB, "move", self->cg, "--mems", self->to_list,
 				       NULL };
-	struct nodemask wide = self->from, now;
-	char mems[64] = "", path[192];
+	struct nodemask wide = self->from;
 	struct run r = { .midway = interrupt, .midway_ms = 1000 };
-	FILE *f;
 
 	numajob(&r, 0, slow);
 	EXPECT_EQ(1, r.status) TH_LOG("%s%s", r.out, r.err);
 	EXPECT_NE(NULL, strstr(r.err, "interrupted")) TH_LOG("%s", r.err);
 	/* At 4 MB/s for a second, most of the job is still to move. */
 	EXPECT_GT(3.0, r.seconds);
-	snprintf(path, sizeof(path), "%s/cpuset.mems", self->cg);
-	f = fopen(path, "r");
-	ASSERT_NE(NULL, f);
-	ASSERT_NE(NULL, fgets(mems, sizeof(mems), f));
-	fclose(f);
-	ASSERT_EQ(0, mask_parse(mems, &now));
 	for (int n = 0; n < self->nr_nodes; n++)
 		if (mask_test(&self->to, n))
 			mask_set(&wide, n);
-	EXPECT_TRUE(mask_equal(&now, &wide)) TH_LOG("cpuset.mems %s", mems);
+	expect_mems(_metadata, self, &wide);
 
 	memset(&r, 0, sizeof(r));
 	numajob(&r, 0, again);
