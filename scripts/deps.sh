@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 packages="build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils
 	rsync kmod ccache git qemu-system-x86 busybox-static numactl libnuma-dev
-	python3-ply python3-git e2fsprogs gnuplot-nox"
+	python3-ply python3-git e2fsprogs gnuplot-nox trinity stress-ng"
 
 # dpkg-query fails for packages that dpkg has never heard of: those are
 # missing too, and the awk below finds them.

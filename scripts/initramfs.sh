@@ -1,6 +1,7 @@
 #!/bin/bash
 # Build the guest's base initramfs, build/initramfs.cpio: busybox, Debian's
-# numactl tools with the shared libraries they load, numajob, the selftests
+# numactl tools with the shared libraries they load, trinity and stress-ng
+# for the fuzzing and stress runs, numajob, the selftests
 # from build/selftests, /init, and an unprivileged user 'tester' (uid 1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ add_program() {
 		[ -e "$root$lib" ] || install -D -m 755 "$(realpath "$lib")" "$root$lib"
 	done
 }
-for p in numactl migratepages memhog numastat migspeed; do
+for p in numactl migratepages memhog numastat migspeed trinity stress-ng; do
 	add_program "/usr/bin/$p"
 done
 
