@@ -7,6 +7,7 @@
 #   make check-harness                                   check the checker
 #   make series                                          the patch series
 #   make bench [QUICK=1] [ROUNDS=5]                      stock vs patched speed
+#   make fuzz [OPS=100000] [QUICK=1] [DEBUG=1]           trinity, both kernels
 #
 # STAGED=1 builds the patched kernel with the series' blocks that are marked
 # 'staged: yes' too: work that is on main but does not yet replace the base
@@ -27,13 +28,14 @@ STAGED ?= 0
 DEBUG  ?= 0
 QUICK  ?= 0
 ROUNDS ?= 5
+OPS    ?= $(if $(filter 1,$(QUICK)),5000,100000)
 export CMD STAGED DEBUG QUICK ROUNDS
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench clean distclean
+.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench fuzz clean distclean
 
 all: guest
 
@@ -80,6 +82,12 @@ series: deps
 bench: guest
 	@scripts/kernel.sh stock
 	@scripts/bench.sh
+
+# trinity on the NUMA system calls in every topology, stock and patched,
+# OPS calls as root and OPS as an unprivileged user per guest.
+fuzz: guest
+	@scripts/kernel.sh stock
+	@scripts/fuzz.sh $(OPS) $(SEED) $(TOPOS)
 
 clean:
 	rm -rf build/obj build/runs build/selftests build/initramfs build/initramfs.cpio build/bench

@@ -32,3 +32,4 @@ echo 'print-tests: ; @echo $(notdir $(TEST_GEN_PROGS))' |
 	make -s --no-print-directory -C "$src/tools/testing/selftests/mempolicy" \
 		OUTPUT="$out" -f Makefile -f - print-tests | tr ' ' '\n' | grep . > "$out/tests.list"
 install -m 755 scripts/guest-selftests "$BUILD/selftests/run"
+install -m 755 scripts/guest-fuzz "$BUILD/selftests/fuzz"
