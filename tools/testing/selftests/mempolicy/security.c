@@ -430,25 +430,39 @@ static int query_other(void *arg)
 }
 
 /*
- * move_pages(2): EPERM, "the caller attempted to move pages of a process
- * belonging to another user"; Linux takes a mere status query (nodes
- * NULL) for such an attempt too, and writes no status.
+ * Start a victim of root and then one of another user, each with its pages
+ * bound to the first node, and run @attack against it as tester: @attack
+ * returns the errno that it got, which must be @want.  The victim's pages
+ * must then be where and what they were, with their policy, as root reads
+ * them (through move_pages(), /proc/PID/mem and numa_maps).
  */
-TEST_F(sec, placement_query_of_other_user)
+static void attack_each_victim(struct __test_metadata *_metadata, struct _test_data_sec *self,
+			       int (*attack)(void *), int want, const char *what)
 {
 	uid_t uids[] = { 0, OTHER_UID };
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(uids); i++) {
 		struct victim v;
-		struct attack at = { .self = self, .v = &v };
+		struct attack at = { .self = self, .v = &v, .from = self->a, .to = self->b };
 
 		ASSERT_EQ(0, victim_start(&v, uids[i], 1, self->a, self->ps));
-		EXPECT_EQ(EPERM, run_as(&tester, query_other, NULL, &at)) TH_LOG("uid %d", uids[i]);
-		/* Root may ask (expect_victim_unchanged() does). */
-		expect_victim_unchanged(_metadata, self, &v, "a status query");
+		EXPECT_EQ(want, run_as(&tester, attack, NULL, &at))
+			TH_LOG("%s of uid %d", what, uids[i]);
+		expect_victim_unchanged(_metadata, self, &v, what);
 		victim_stop(&v);
 	}
+}
+
+/*
+ * move_pages(2): EPERM, "the caller attempted to move pages of a process
+ * belonging to another user"; Linux takes a mere status query (nodes
+ * NULL) for such an attempt too, and writes no status.
+ */
+TEST_F(sec, placement_query_of_other_user)
+{
+	/* Root may ask (expect_victim_unchanged() does). */
+	attack_each_victim(_metadata, self, query_other, EPERM, "a status query");
 }
 
 /* Open and read the victim's numa_maps (or our own, with pid 0); the errno. */
@@ -478,22 +492,11 @@ static int read_numa_maps(void *arg)
  */
 TEST_F(sec, numa_maps_of_other_user)
 {
-	uid_t uids[] = { 0, OTHER_UID };
 	struct attack own = { .self = self };
-	unsigned int i;
 
-	/* Its own are readable. */
+	/* Its own are readable; root reads the victims' (expect_victim_unchanged()). */
 	EXPECT_EQ(0, run_as(&tester, read_numa_maps, NULL, &own));
-	for (i = 0; i < ARRAY_SIZE(uids); i++) {
-		struct victim v;
-		struct attack at = { .self = self, .v = &v };
-
-		ASSERT_EQ(0, victim_start(&v, uids[i], 1, self->a, self->ps));
-		EXPECT_EQ(EACCES, run_as(&tester, read_numa_maps, NULL, &at))
-			TH_LOG("uid %d", uids[i]);
-		EXPECT_EQ(0, read_numa_maps(&at));
-		victim_stop(&v);
-	}
+	attack_each_victim(_metadata, self, read_numa_maps, EACCES, "numa_maps");
 }
 
 /* --- moving another user's pages ------------------------------------------ */
@@ -514,7 +517,8 @@ static int move_other(void *arg)
 					      MPOL_MF_MOVE));
 	res->val[1] = ERRNO_OF(sys_move_pages(at->v->pid, NR_PAGES, pages, nodes, status,
 					      MPOL_MF_MOVE_ALL));
-	return 0;
+	/* One errno for both, or 200 when they differ (res says which). */
+	return res->val[0] == res->val[1] ? res->val[0] : 200;
 }
 
 /* migrate_pages() of the victim from every node to the other node. */
@@ -543,21 +547,7 @@ static int page_migrate_other(void *arg)
 /* move_pages(2): EPERM for another user's process, with or without MOVE_ALL. */
 TEST_F(sec, move_pages_of_other_user)
 {
-	uid_t uids[] = { 0, OTHER_UID };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(uids); i++) {
-		struct victim v;
-		struct attack at = { .self = self, .v = &v, .from = self->a, .to = self->b };
-
-		ASSERT_EQ(0, victim_start(&v, uids[i], 1, self->a, self->ps));
-		memset(self->res, 0xff, sizeof(*self->res));
-		ASSERT_EQ(0, run_as(&tester, move_other, NULL, &at));
-		EXPECT_EQ(EPERM, self->res->val[0]) TH_LOG("uid %d", uids[i]);
-		EXPECT_EQ(EPERM, self->res->val[1]) TH_LOG("uid %d, MPOL_MF_MOVE_ALL", uids[i]);
-		expect_victim_unchanged(_metadata, self, &v, "move_pages()");
-		victim_stop(&v);
-	}
+	attack_each_victim(_metadata, self, move_other, EPERM, "move_pages()");
 }
 
 /*
@@ -567,19 +557,7 @@ TEST_F(sec, move_pages_of_other_user)
  */
 TEST_F(sec, migrate_pages_of_other_user)
 {
-	uid_t uids[] = { 0, OTHER_UID };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(uids); i++) {
-		struct victim v;
-		struct attack at = { .self = self, .v = &v, .from = self->a, .to = self->b };
-
-		ASSERT_EQ(0, victim_start(&v, uids[i], 1, self->a, self->ps));
-		EXPECT_EQ(EPERM, run_as(&tester, migrate_other, NULL, &at))
-			TH_LOG("uid %d", uids[i]);
-		expect_victim_unchanged(_metadata, self, &v, "migrate_pages()");
-		victim_stop(&v);
-	}
+	attack_each_victim(_metadata, self, migrate_other, EPERM, "migrate_pages()");
 }
 
 /*
