@@ -562,19 +562,17 @@ struct folio *vma_alloc_folio_noprof(gfp_t gfp, int order,
 				     struct vm_area_struct *vma,
 				     unsigned long addr, bool hugepage)
 {
-	struct mempolicy *pol;
-	struct folio *folio;
-	pgoff_t ilx;
-
 	/*
 	 * A droppable mapping's fault takes a failed allocation for no OOM
 	 * (handle_mm_fault()): nothing to warn about either.
 	 */
-	if (vma->vm_flags & VM_DROPPABLE)
-		gfp |= __GFP_NOWARN;
+	gfp_t warn = vma->vm_flags & VM_DROPPABLE ? __GFP_NOWARN : 0;
+	struct mempolicy *pol;
+	struct folio *folio;
+	pgoff_t ilx;
 
 	pol = get_vma_policy(vma, addr, order, &ilx);
-	folio = folio_alloc_mpol_noprof(gfp, order, pol, ilx, numa_node_id());
+	folio = folio_alloc_mpol_noprof(gfp | warn, order, pol, ilx, numa_node_id());
 	mpol_cond_put(pol);
 	return folio;
 }

@@ -193,13 +193,16 @@ struct mempolicy *mpol_new(unsigned short mode, unsigned short flags,
 	    (flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)))
 		return ERR_PTR(-EINVAL);
 
-	pol = kmem_cache_zalloc(mpol_cache, GFP_KERNEL);
+	pol = kmem_cache_alloc(mpol_cache, GFP_KERNEL);
 	if (!pol)
 		return ERR_PTR(-ENOMEM);
-	atomic_set(&pol->refcnt, 1);
-	pol->mode = mode;
-	pol->flags = flags;
-	pol->home_node = NUMA_NO_NODE;
+	/* The caller's reference; no nodes until mpol_set_nodemask(). */
+	*pol = (struct mempolicy) {
+		.refcnt = ATOMIC_INIT(1),
+		.mode = mode,
+		.flags = flags,
+		.home_node = NUMA_NO_NODE,
+	};
 	return pol;
 }
 
@@ -559,13 +562,13 @@ bool __mpol_equal(struct mempolicy *a, struct mempolicy *b)
  */
 void mpol_put_task_policy(struct task_struct *task)
 {
-	struct mempolicy *pol;
+	struct mempolicy *dying;
 
-	task_lock(task);
-	pol = task->mempolicy;
-	task->mempolicy = NULL;
-	task_unlock(task);
-	mpol_put(pol);
+	scoped_guard(task_lock, task) {
+		dying = task->mempolicy;
+		task->mempolicy = NULL;
+	}
+	mpol_put(dying);
 }
 
 #ifdef CONFIG_NUMA_BALANCING

@@ -143,7 +143,8 @@ int vma_dup_policy(struct vm_area_struct *src, struct vm_area_struct *dst)
  */
 static int mpol_set_vma(struct vm_area_struct *vma, struct mempolicy *pol)
 {
-	struct mempolicy *copy, *old;
+	int (*set_shared)(struct vm_area_struct *vma, struct mempolicy *pol);
+	struct mempolicy *copy;
 	int err;
 
 	/*
@@ -154,17 +155,13 @@ static int mpol_set_vma(struct vm_area_struct *vma, struct mempolicy *pol)
 	copy = mpol_dup(pol);
 	if (IS_ERR(copy))
 		return PTR_ERR(copy);
-	if (vma->vm_ops && vma->vm_ops->set_policy) {
-		err = vma->vm_ops->set_policy(vma, copy);
-		if (err) {
-			mpol_put(copy);
-			return err;
-		}
-	}
-	old = vma->vm_policy;
-	vma->vm_policy = copy;
-	mpol_put(old);
-	return 0;
+	set_shared = vma->vm_ops ? vma->vm_ops->set_policy : NULL;
+	err = set_shared ? set_shared(vma, copy) : 0;
+	if (!err)
+		swap(vma->vm_policy, copy);
+	/* The policy that the VMA had, or the copy that the object refused. */
+	mpol_put(copy);
+	return err;
 }
 
 /**
@@ -191,23 +188,24 @@ int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
 {
 	unsigned long from = max(start, vma->vm_start);
 	unsigned long to = min(end, vma->vm_end);
+	bool unchanged = mpol_equal(vma->vm_policy, new_pol);
+	struct vm_area_struct *done;
 
 	/*
 	 * vma_modify_policy() wants @prev to be @vma itself when the range
 	 * begins inside it, and the VMA before it otherwise (see the
-	 * checks in vma_merge_existing_range()).
+	 * checks in vma_merge_existing_range()).  A VMA left as it is is
+	 * the next call's @prev all the same.
 	 */
-	if (from > vma->vm_start)
+	if (unchanged || from > vma->vm_start)
 		*prev = vma;
-	if (mpol_equal(vma->vm_policy, new_pol)) {
-		*prev = vma;
+	if (unchanged)
 		return 0;
-	}
-	vma = vma_modify_policy(vmi, *prev, vma, from, to, new_pol);
-	if (IS_ERR(vma))
-		return PTR_ERR(vma);
-	*prev = vma;
-	return mpol_set_vma(vma, new_pol);
+	done = vma_modify_policy(vmi, *prev, vma, from, to, new_pol);
+	if (IS_ERR(done))
+		return PTR_ERR(done);
+	*prev = done;
+	return mpol_set_vma(done, new_pol);
 }
 
 /* Where mbind() sends a misplaced folio: the policy, and its index base. */
@@ -336,11 +334,8 @@ long mpol_mbind(unsigned long start, unsigned long len, unsigned short mode,
 		return -EINVAL;
 	if ((flags & MPOL_MF_MOVE_ALL) && !capable(CAP_SYS_NICE))
 		return -EPERM;
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	len = PAGE_ALIGN(len);
-	end = start + len;
-	if (end < start)
+	/* A range that wraps is EINVAL; an empty one, also after rounding, 0. */
+	if ((start & ~PAGE_MASK) || check_add_overflow(start, PAGE_ALIGN(len), &end))
 		return -EINVAL;
 	if (end == start)
 		return 0;

@@ -316,27 +316,24 @@ static struct mempolicy *swap_task_policy(struct mempolicy *pol)
 long mpol_set_task_policy(unsigned short mode, unsigned short flags,
 			  nodemask_t *nodes)
 {
-	NODEMASK_SCRATCH(scratch);
 	static const nodemask_t no_nodes = NODE_MASK_NONE;
 	const nodemask_t *want = nodes ? nodes : &no_nodes;
-	struct mempolicy *pol, *old;
-	long err;
+	struct mempolicy *pol = mpol_new(mode, flags, want);
+	NODEMASK_SCRATCH(scratch);
+	long err = PTR_ERR_OR_ZERO(pol);
 
-	if (!scratch)
-		return -ENOMEM;
-	pol = mpol_new(mode, flags, want);
-	if (IS_ERR(pol)) {
-		err = PTR_ERR(pol);
-		goto out;
+	if (!err && !scratch)
+		err = -ENOMEM;
+	if (!err) {
+		task_lock(current);
+		err = mpol_set_nodemask(pol, want, scratch);
+		/* Whichever policy loses is put: the old, or the new that failed. */
+		if (!err)
+			pol = swap_task_policy(pol);
+		task_unlock(current);
 	}
-
-	task_lock(current);
-	err = mpol_set_nodemask(pol, want, scratch);
-	old = err ? pol : swap_task_policy(pol);
-	task_unlock(current);
-	/* The policy that lost: the old one, or the new one if it failed. */
-	mpol_put(old);
-out:
+	if (!IS_ERR(pol))
+		mpol_put(pol);
 	NODEMASK_SCRATCH_FREE(scratch);
 	return err;
 }
