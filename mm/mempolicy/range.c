@@ -194,8 +194,8 @@ int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
 	/*
 	 * vma_modify_policy() wants @prev to be @vma itself when the range
 	 * begins inside it, and the VMA before it otherwise (see the
-	 * checks in vma_merge_existing_range()).  A VMA left as it is is
-	 * the next call's @prev all the same.
+	 * checks in vma_merge_existing_range()).  A VMA that keeps its
+	 * policy is the next call's @prev all the same.
 	 */
 	if (unchanged || from > vma->vm_start)
 		*prev = vma;

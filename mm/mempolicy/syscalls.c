@@ -318,10 +318,12 @@ long mpol_set_task_policy(unsigned short mode, unsigned short flags,
 {
 	static const nodemask_t no_nodes = NODE_MASK_NONE;
 	const nodemask_t *want = nodes ? nodes : &no_nodes;
-	struct mempolicy *pol = mpol_new(mode, flags, want);
 	NODEMASK_SCRATCH(scratch);
-	long err = PTR_ERR_OR_ZERO(pol);
+	struct mempolicy *pol;
+	long err;
 
+	pol = mpol_new(mode, flags, want);
+	err = PTR_ERR_OR_ZERO(pol);
 	if (!err && !scratch)
 		err = -ENOMEM;
 	if (!err) {
