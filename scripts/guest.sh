@@ -10,6 +10,14 @@
 # EXTRA_FILES are copied into the guest's /root, where CMD starts.  The run
 # keeps its files in build/runs/KERNEL-TOPO, or build/runs/$RUN_NAME.
 #
+# A node of the topology file may also have dimm=MiB: a hot-pluggable DIMM
+# (QEMU's pc-dimm, in a slot of its own) beside its boot memory, a whole
+# number of memory blocks (128 MiB on x86_64).  The kernel finds it in the
+# ACPI tables at boot and, as the default online policy is offline, adds
+# its memory blocks offline: /sys/devices/system/memory/memoryN/state says
+# offline and /sys/devices/system/node/nodeX/memoryN links them to their
+# node, whose memory does not count them until a test onlines them.
+#
 # The guest gets a small ext4 disk as /dev/vda, mounted at /mnt/ext4: a
 # fresh copy of build/ext4.img in every run.
 #
@@ -39,18 +47,19 @@ image=$BUILD/obj/$kernel/arch/x86/boot/bzImage
 [ -f "$BUILD/initramfs.cpio" ] || die "no initramfs; run make first"
 
 # --- topology file -> QEMU arguments -------------------------------------
-declare -A mem cpus offline dist
+declare -A mem cpus offline dimm dist
 nodes=()
 while read -r kw a b c; do
 	case "$kw" in
 	''|'#'*) ;;
 	node)
-		nodes+=("$a"); mem[$a]=0; cpus[$a]=0; offline[$a]=0
+		nodes+=("$a"); mem[$a]=0; cpus[$a]=0; offline[$a]=0; dimm[$a]=0
 		for kv in $b $c; do
 			case "$kv" in
 			mem=*) mem[$a]=${kv#mem=} ;;
 			cpus=*) cpus[$a]=${kv#cpus=} ;;
 			offline) offline[$a]=1 ;;
+			dimm=*) dimm[$a]=${kv#dimm=} ;;
 			*) die "$topofile: unknown node attribute '$kv'" ;;
 			esac
 		done ;;
@@ -83,6 +92,23 @@ for n in "${nodes[@]}"; do
 		slots=$((slots + 1))
 	done
 done
+# The DIMMs, each in a slot of its own above the boot memory.  QEMU wants
+# maxmem to cover the boot memory and every DIMM; the kernel adds memory in
+# whole blocks, so a DIMM that is not a multiple of 128 MiB would not come.
+dimm_slots=0 dimm_mem=0
+for n in "${nodes[@]}"; do
+	[ "${dimm[$n]}" -gt 0 ] || continue
+	[ $((dimm[$n] % 128)) = 0 ] ||
+		die "$topofile: node $n: dimm=${dimm[$n]} is not a multiple of 128 MiB"
+	[ "${offline[$n]}" = 0 ] || die "$topofile: node $n: an offline node has no DIMM"
+	args+=(-object "memory-backend-ram,id=d$n,size=${dimm[$n]}M"
+	       -device "pc-dimm,id=dimm$n,memdev=d$n,node=$n")
+	dimm_slots=$((dimm_slots + 1))
+	dimm_mem=$((dimm_mem + dimm[$n]))
+done
+mem_arg=${total_mem}M
+[ $dimm_slots = 0 ] ||
+	mem_arg="${total_mem}M,slots=$dimm_slots,maxmem=$((total_mem + dimm_mem))M"
 if [ ${#nodes[@]} -gt 1 ]; then
 	for a in "${nodes[@]}"; do
 		for b in "${nodes[@]}"; do
@@ -117,7 +143,7 @@ if [ ! -f "$disk" ]; then
 fi
 
 qemu=(qemu-system-x86_64 -accel tcg -nodefaults -display none -no-reboot
-      -m "${total_mem}M" -smp "1,sockets=$slots,cores=1,threads=1,maxcpus=$slots"
+      -m "$mem_arg" -smp "1,sockets=$slots,cores=1,threads=1,maxcpus=$slots"
       "${args[@]}" -kernel "$image" -initrd "$run/initramfs.cpio"
       -drive "file=$disk,if=virtio,format=raw,snapshot=on")
 append="possible_cpus=$present panic=-1 loglevel=7 ${APPEND:-}"

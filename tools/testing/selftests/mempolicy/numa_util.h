@@ -9,6 +9,7 @@
 #ifndef MEMPOLICY_NUMA_UTIL_H
 #define MEMPOLICY_NUMA_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -365,6 +366,7 @@ struct topology {
 	struct nodemask described;
 	struct nodemask offline;	/* described but not online at boot */
 	long mem_mb[TOPO_MAX_NODES];
+	long dimm_mb[TOPO_MAX_NODES];	/* a DIMM beside it, offline at boot */
 	int cpus[TOPO_MAX_NODES];
 	int distance[TOPO_MAX_NODES][TOPO_MAX_NODES];
 };
@@ -401,6 +403,8 @@ static inline int topology_load(const char *path, struct topology *t)
 				t->nr_nodes = a + 1;
 			p = strstr(line, "mem=");
 			t->mem_mb[a] = p ? atol(p + 4) : 0;
+			p = strstr(line, "dimm=");
+			t->dimm_mb[a] = p ? atol(p + 5) : 0;
 			p = strstr(line, "cpus=");
 			t->cpus[a] = p ? atoi(p + 5) : 0;
 			if (strstr(line, "offline"))
@@ -420,6 +424,76 @@ static inline int topology_load(const char *path, struct topology *t)
 bad:
 	fclose(f);
 	return -1;
+}
+
+/* Memory blocks, as /sys/devices/system/memory has them. */
+#define MEMORY_DIR	"/sys/devices/system/memory"
+#define MAX_BLOCKS	64
+
+/* The size of a memory block in bytes, or -1. */
+static inline long memory_block_bytes(void)
+{
+	FILE *f = fopen(MEMORY_DIR "/block_size_bytes", "r");
+	long val = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lx", &val) != 1)
+		val = -1;
+	fclose(f);
+	return val;
+}
+
+/*
+ * The state of memory block @id ("online", "offline", "going-offline")
+ * into @buf; 0, or -1 when there is no such block.
+ */
+static inline int block_state(int id, char *buf, size_t len)
+{
+	char path[96];
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%d/state", id);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, len, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/*
+ * The memory blocks that sysfs links under @node whose state is @state
+ * (any state if NULL), in increasing order, into @ids; how many, or -1.
+ */
+static inline int node_blocks(int node, const char *state, int *ids, int max)
+{
+	char path[96], st[32];
+	struct dirent *de;
+	int n = 0, id, i;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", node);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (sscanf(de->d_name, "memory%d", &id) != 1)
+			continue;
+		if (state && (block_state(id, st, sizeof(st)) || strcmp(st, state)))
+			continue;
+		if (n == max)
+			break;
+		for (i = n++; i > 0 && ids[i - 1] > id; i--)
+			ids[i] = ids[i - 1];
+		ids[i] = id;
+	}
+	closedir(d);
+	return n;
 }
 
 /*

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The guest's NUMA topology is the one that QEMU was asked for: which nodes
- * are online, how much memory and how many CPUs each has, and the distance
- * table.  Every other test relies on this, so it runs first.
+ * are online, how much memory and how many CPUs each has, the DIMMs that
+ * are there offline, and the distance table.  Every other test relies on
+ * this, so it runs first.
  */
 #include "../kselftest_harness.h"
 #include "numa_util.h"
@@ -101,6 +102,31 @@ TEST_F(topology, node_memory)
 		}
 		EXPECT_LE(kb, want_kb) TH_LOG("node %d: %ld kB > %ld kB", node, kb, want_kb);
 		EXPECT_GT(kb, want_kb / 2) TH_LOG("node %d: %ld kB of %ld kB", node, kb, want_kb);
+	}
+}
+
+/*
+ * A node's DIMM (dimm=MiB) is there at boot, as memory blocks linked
+ * under the node and all offline, since the kernel's default online
+ * policy is offline; no other node has an offline block.  MemTotal
+ * leaves them out (node_memory).
+ */
+TEST_F(topology, dimm_blocks_offline)
+{
+	long block = memory_block_bytes();
+	int ids[MAX_BLOCKS], node, n;
+
+	node = -1;
+	while ((node = mask_next(&self->online, node)) < MASK_BITS) {
+		n = node_blocks(node, "offline", ids, MAX_BLOCKS);
+		if (!self->want.dimm_mb[node]) {
+			EXPECT_GE(0, n) TH_LOG("node %d: %d offline memory blocks", node, n);
+			continue;
+		}
+		ASSERT_LT(0, block) TH_LOG("no memory blocks in sysfs");
+		EXPECT_EQ(self->want.dimm_mb[node] << 20, n * block)
+			TH_LOG("node %d: %d offline blocks of %ld MiB, want a %ld MiB DIMM",
+			       node, n, block >> 20, self->want.dimm_mb[node]);
 	}
 }
 
