@@ -106,9 +106,14 @@ for n in "${nodes[@]}"; do
 	dimm_slots=$((dimm_slots + 1))
 	dimm_mem=$((dimm_mem + dimm[$n]))
 done
-mem_arg=${total_mem}M
-[ $dimm_slots = 0 ] ||
+# Memory above 4 GiB, where QEMU puts the DIMMs, makes Linux set aside a
+# 64 MiB bounce buffer from the last node for devices that cannot reach
+# it; the guest's virtio devices can, and the node keeps its memory.
+mem_arg=${total_mem}M dimm_append=
+[ $dimm_slots = 0 ] || {
 	mem_arg="${total_mem}M,slots=$dimm_slots,maxmem=$((total_mem + dimm_mem))M"
+	dimm_append=swiotlb=noforce
+}
 if [ ${#nodes[@]} -gt 1 ]; then
 	for a in "${nodes[@]}"; do
 		for b in "${nodes[@]}"; do
@@ -146,7 +151,7 @@ qemu=(qemu-system-x86_64 -accel tcg -nodefaults -display none -no-reboot
       -m "$mem_arg" -smp "1,sockets=$slots,cores=1,threads=1,maxcpus=$slots"
       "${args[@]}" -kernel "$image" -initrd "$run/initramfs.cpio"
       -drive "file=$disk,if=virtio,format=raw,snapshot=on")
-append="possible_cpus=$present panic=-1 loglevel=7 ${APPEND:-}"
+append="possible_cpus=$present panic=-1 loglevel=7 $dimm_append ${APPEND:-}"
 
 if [ $interactive = 1 ]; then
 	step "booting $kernel kernel, topology $topo (Ctrl-A X quits)"
