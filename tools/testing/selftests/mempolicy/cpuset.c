@@ -424,7 +424,8 @@ FIXTURE_TEARDOWN(fork_race)
 	rmdir(CG_A);
 }
 
-TEST_F(fork_race, children_follow)
+/* A debug kernel forks and rebinds several times slower. */
+TEST_F_TIMEOUT(fork_race, children_follow, 180)
 {
 	const struct nodemask *final = &self->sets[RACE_SWITCHES % 2];
 	int i, done[2], status, stale = 0;

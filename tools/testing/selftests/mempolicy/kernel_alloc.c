@@ -410,15 +410,52 @@ static int set_weights(struct il_run *r, int set)
 }
 
 /*
+ * Whether the kernel is a KASAN one (the DEBUG=1 kernels): there, the
+ * shadow of vmalloc() memory and the stack depot's records of slab
+ * allocations take pages from the page allocator under the task's policy
+ * too, now and then, and each takes an interleave turn that no model
+ * knows of.
+ */
+static int kasan_kernel(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256];
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = !!strstr(line, " kasan_populate_vmalloc\n");
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* As many pages as the model has, all of them on nodes of @nodes. */
+static void expect_within(struct __test_metadata *_metadata, const struct nodemask *nodes,
+			  const long *want, const long *got, int step)
+{
+	long want_all = 0, got_all = 0;
+	int node;
+
+	for (node = 0; node < TOPO_MAX_NODES; node++) {
+		want_all += want[node];
+		got_all += got[node];
+		if (!mask_test(nodes, node))
+			EXPECT_EQ(0, got[node]) TH_LOG("step %d: node %d", step, node);
+	}
+	EXPECT_EQ(want_all, got_all) TH_LOG("step %d", step);
+}
+
+/*
  * Make the steps' allocations under the policy; with @check, compare each
- * with the model.
+ * with the model.  On a KASAN kernel only what no extra turn changes is
+ * compared: every page on a node of the policy, and all of them counted.
  */
 static void run_steps(struct __test_metadata *_metadata, struct il_run *r,
 		      const struct alloc_step *steps, int nr, int check)
 {
 	long got[TOPO_MAX_NODES], want[TOPO_MAX_NODES];
 	struct il_pos pos = { -1, 0 };
-	int i, node, next, n;
+	int i, node, next, n, loose = kasan_kernel();
 
 	if (r->weighted)
 		ASSERT_EQ(0, set_weights(r, 0));
@@ -443,6 +480,10 @@ static void run_steps(struct __test_metadata *_metadata, struct il_run *r,
 			next = -errno;
 		if (!check)
 			continue;
+		if (loose) {
+			expect_within(_metadata, &r->nodes, want, got, i);
+			continue;
+		}
 		for (node = 0; node < TOPO_MAX_NODES; node++) {
 			EXPECT_EQ(want[node], got[node])
 				TH_LOG("step %d (%c %d): node %d", i, steps[i].op, n, node);
