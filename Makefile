@@ -7,6 +7,7 @@
 #   make check-harness                                   check the checker
 #   make series                                          the patch series
 #   make bench [QUICK=1] [ROUNDS=5]                      stock vs patched speed
+#   make stress [MINUTES=10] [SEED=N]                    the long stress run
 #
 # STAGED=1 builds the patched kernel with the series' blocks that are marked
 # 'staged: yes' too: work that is on main but does not yet replace the base
@@ -27,13 +28,14 @@ STAGED ?= 0
 DEBUG  ?= 0
 QUICK  ?= 0
 ROUNDS ?= 5
+MINUTES ?= 10
 export CMD STAGED DEBUG QUICK ROUNDS
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench clean distclean
+.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench stress clean distclean
 
 all: guest
 
@@ -80,6 +82,12 @@ series: deps
 bench: guest
 	@scripts/kernel.sh stock
 	@scripts/bench.sh
+
+# The stress selftest for MINUTES in each topology, beside stress-ng; make
+# check runs it for 20 seconds.  A random seed unless SEED is given.
+stress: guest
+	@$(if $(filter command line,$(origin SEED)),SEED=$(SEED)) \
+		scripts/stress.sh $(KERNEL) $(MINUTES) $(TOPOS)
 
 clean:
 	rm -rf build/obj build/runs build/selftests build/initramfs build/initramfs.cpio build/bench
