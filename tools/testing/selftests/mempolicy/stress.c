@@ -109,6 +109,15 @@ static const char * const op_names[NR_OPS] = {
 
 enum phase { PHASE_START, PHASE_RUN, PHASE_SETTLE };
 
+/* The controller's last changes, to say which ones a fork overlapped. */
+#define NR_CHANGES	64
+
+struct change {
+	enum op op;
+	int cg, worker;
+	struct nodemask mems;
+};
+
 /* What all the processes share: one mapping, made before they fork. */
 struct shared {
 	atomic_int phase;
@@ -121,6 +130,8 @@ struct shared {
 	/* The time of the controller's calls, and of its waits for the lock. */
 	atomic_long us[NR_OPS], max_us[NR_OPS], wait_us;
 	atomic_int failures, messages;
+	atomic_long change_seq;		/* odd while a change is under way */
+	struct change changes[NR_CHANGES];	/* change n at n % NR_CHANGES */
 };
 
 static struct shared *sh;
@@ -448,6 +459,7 @@ struct worker {
 	pthread_barrier_t settled;
 	struct thread_state mem, pol;
 	pid_t children[MAX_CHILDREN];
+	long fork_seq;		/* the controller's change_seq before a fork */
 	char *probe;		/* a page without a VMA policy: the task's shows */
 	int failed;		/* a child's, or its own */
 };
@@ -480,17 +492,19 @@ static void fill_page(struct worker *w, int region, int page, unsigned int gen)
 
 /*
  * Check a region against its checksum and, word by word, against what
- * was written; report and count the bytes that differ.
+ * was written; report and count the bytes that differ.  Returns the pages
+ * that differ, one bit each, for the caller to write anew, so that each
+ * corrupted byte is counted once.
  */
-static void verify_region(struct worker *w, int region, const char *who)
+static unsigned long long check_region(struct worker *w, int region, const char *who)
 {
 	struct region *r = &w->regions[region];
-	unsigned long long sum = 0, bad = 0;
+	unsigned long long sum = 0, bad = 0, pages = 0;
 	long first = -1, page;
 	size_t i, b;
 
 	if (!r->p)
-		return;
+		return 0;
 	for (page = 0; page < REGION_PAGES; page++) {
 		const unsigned long long *p = (void *)(r->p + page * page_size);
 
@@ -501,21 +515,43 @@ static void verify_region(struct worker *w, int region, const char *who)
 			sum += got;
 			if (got == want)
 				continue;
-			for (b = 0; b < 8; b++)
-				bad += ((got ^ want) >> (8 * b)) & 0xff ? 1 : 0;
-			if (first < 0)
-				first = page * page_size + i * 8;
+			for (b = 0; b < 8; b++) {
+				if (!(((got ^ want) >> (8 * b)) & 0xff))
+					continue;
+				if (first < 0)
+					first = page * page_size + i * 8 + b;
+				bad++;
+			}
+			pages |= 1ULL << page;
 		}
 	}
 	atomic_fetch_add(&sh->bytes_verified, REGION_PAGES * page_size);
 	if (bad) {
 		atomic_fetch_add(&sh->corrupted, bad);
-		fail("%s of worker %d: %llu corrupted bytes in region %d, the first in word %ld",
+		fail("%s of worker %d: %llu corrupted bytes in region %d, the first at byte %ld",
 		     who, w->id, bad, region, first);
 	} else if (sum != r->sum) {
 		fail("%s of worker %d: region %d does not add up to its checksum",
 		     who, w->id, region);
 	}
+	return pages;
+}
+
+/* Check a region and write its corrupted pages anew; @locked if it must lock. */
+static void verify_region(struct worker *w, int region, const char *who, bool locked)
+{
+	unsigned long long pages = check_region(w, region, who);
+	int page;
+
+	if (!pages)
+		return;
+	if (locked)
+		pthread_mutex_lock(&w->lock);
+	for (page = 0; page < REGION_PAGES; page++)
+		if (pages & (1ULL << page))
+			fill_page(w, region, page, w->regions[region].gen[page] + 1);
+	if (locked)
+		pthread_mutex_unlock(&w->lock);
 }
 
 static int map_region(struct worker *w, int region)
@@ -643,7 +679,7 @@ static void check_chunk(struct worker *w, struct thread_state *t, int i, int c, 
 
 /*
  * The checks at rest, by a thread (or a child) of itself: its nodes, its
- * task policy and, with @vmas, the VMA policies of its regions.
+ * task policy and, with @vmas, the VMA policies and contents of its regions.
  */
 static void check_self(struct worker *w, struct thread_state *t, bool vmas, bool child)
 {
@@ -676,8 +712,9 @@ static void check_self(struct worker *w, struct thread_state *t, bool vmas, bool
 	for (i = 0; vmas && i < NR_REGIONS; i++)
 		for (c = 0; w->regions[i].p && c < NR_CHUNKS; c++)
 			check_chunk(w, t, i, c, maps, &cs, cg);
-	for (i = 0; i < NR_REGIONS; i++)
-		verify_region(w, i, t->name);
+	/* The memory thread checks the memory, not the policy thread too. */
+	for (i = 0; vmas && i < NR_REGIONS; i++)
+		verify_region(w, i, t->name, !child);
 }
 
 /* --- the memory thread -------------------------------------------------------- */
@@ -764,7 +801,7 @@ static void memory_thread(struct worker *w)
 	while (atomic_load(&sh->phase) == PHASE_RUN) {
 		memory_step(w);
 		/* Not under the lock: only this thread changes the regions. */
-		verify_region(w, next, w->mem.name);
+		verify_region(w, next, w->mem.name, true);
 		next = (next + 1) % NR_REGIONS;
 	}
 	pthread_barrier_wait(&w->settled);
@@ -772,6 +809,34 @@ static void memory_thread(struct worker *w)
 }
 
 /* --- the policy thread and its children --------------------------------------- */
+
+/*
+ * The child's name for its messages, with the changes of cpusets that
+ * its fork overlapped, from the controller's sequence before the fork to
+ * the one that the child saw first.
+ */
+static void describe_fork(char *buf, size_t len, long before, long after)
+{
+	size_t n = snprintf(buf, len, "child %d", getpid());
+	char list[256];
+	long i;
+
+	if (before == after && !(before & 1))
+		return;
+	n += snprintf(buf + n, len - n, " (forked during");
+	for (i = before / 2; i <= (after - 1) / 2 && n < len; i++) {
+		const struct change *c = &sh->changes[i % NR_CHANGES];
+
+		if (c->op == OP_MEMS_WRITE)
+			n += snprintf(buf + n, len - n, " change %ld: cpuset %d's mems to %s;",
+				      i, c->cg, mask_str(&c->mems, list, sizeof(list)));
+		else
+			n += snprintf(buf + n, len - n, " change %ld: worker %d to cpuset %d;",
+				      i, c->worker, c->cg);
+	}
+	if (n < len)
+		snprintf(buf + n - 1, len - n + 1, ")");
+}
 
 /*
  * A child: check the copy of the regions, write to it, keep checking it
@@ -782,22 +847,23 @@ static void child_main(struct worker *w)
 	long end = now_ms() + 1 + rnd(&w->pol.rng) % CHILD_MAX_MS;
 	int i, region = rnd(&w->pol.rng) % NR_REGIONS, page = rnd(&w->pol.rng) % REGION_PAGES;
 	int failures = atomic_load(&sh->failures);
-	static char name[32];
+	static char name[512];
 
-	snprintf(name, sizeof(name), "child %d", getpid());
+	describe_fork(name, sizeof(name), w->fork_seq, atomic_load(&sh->change_seq));
 	w->pol.name = name;
+	/* Its only thread: the lock, held at the fork, stays held. */
 	for (i = 0; i < NR_REGIONS; i++)
-		verify_region(w, i, name);
+		verify_region(w, i, name, false);
 	if (w->regions[region].p) {
 		fill_page(w, region, page, w->regions[region].gen[page] + 7);
-		verify_region(w, region, name);
+		verify_region(w, region, name, false);
 	}
 	for (i = 0; now_ms() < end; i++) {
 		if (atomic_load(&sh->phase) != PHASE_RUN) {
 			check_self(w, &w->pol, true, true);
 			break;
 		}
-		verify_region(w, i % NR_REGIONS, name);
+		verify_region(w, i % NR_REGIONS, name, false);
 		sleep_us(1000);
 	}
 	_exit(atomic_load(&sh->failures) != failures);
@@ -828,6 +894,7 @@ static void fork_child(struct worker *w)
 		return;
 	/* The regions must not change under the fork: the child checks them. */
 	pthread_mutex_lock(&w->lock);
+	w->fork_seq = atomic_load(&sh->change_seq);
 	pid = fork();
 	if (pid == 0) {
 		w->pol.rng = rnd_seed(w->pol.rng, getpid());
@@ -1011,9 +1078,12 @@ static void controller(const pid_t *workers, int nr_workers, long seconds)
 		t = now_us();
 		pthread_rwlock_wrlock(&sh->migrate_lock);
 		atomic_fetch_add(&sh->wait_us, now_us() - t);
+		mems = random_subset(&s, &memory);
+		sh->changes[(atomic_load(&sh->change_seq) / 2) % NR_CHANGES] =
+			(struct change){ .op = op, .cg = cg, .worker = id, .mems = mems };
+		atomic_fetch_add(&sh->change_seq, 1);
 		t = now_us();
 		if (op == OP_MEMS_WRITE) {
-			mems = random_subset(&s, &memory);
 			err = cg_write(cg, "cpuset.mems", mask_str(&mems, list, sizeof(list)));
 			if (!err)
 				sh->cg_mems[cg] = mems;
@@ -1025,6 +1095,7 @@ static void controller(const pid_t *workers, int nr_workers, long seconds)
 				atomic_store(&sh->worker_cg[id], cg);
 			count(OP_TASK_MOVE, err ? -1 : 0);
 		}
+		atomic_fetch_add(&sh->change_seq, 1);
 		pthread_rwlock_unlock(&sh->migrate_lock);
 		timed(op, now_us() - t);
 	}
