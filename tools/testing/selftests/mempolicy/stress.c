@@ -127,6 +127,7 @@ struct shared {
 	atomic_long calls[NR_OPS], errors[NR_OPS];
 	atomic_long bytes_verified, corrupted;
 	atomic_long checked_tasks, checked_children, checked_vmas, checked_loose;
+	atomic_long checked_between, checks_overlapped;
 	/* The time of the controller's calls, and of its waits for the lock. */
 	atomic_long us[NR_OPS], max_us[NR_OPS], wait_us;
 	atomic_int failures, messages;
@@ -202,24 +203,45 @@ static void timed(enum op op, long us)
  * A failure: counted always, printed for the first few, in one write so
  * that the lines of the processes do not mix.
  */
-static __printf(1, 2) void fail(const char *fmt, ...)
+static void report(const char *msg)
 {
-	char buf[1024];
-	va_list ap;
+	char buf[1100];
 	int n;
 
 	atomic_fetch_add(&sh->failures, 1);
 	if (atomic_fetch_add(&sh->messages, 1) >= MAX_MESSAGES)
 		return;
-	n = snprintf(buf, sizeof(buf), "# FAIL: ");
-	va_start(ap, fmt);
-	n += vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 2)
-		n = sizeof(buf) - 2;
-	buf[n++] = '\n';
-	if (write(1, buf, n) < 0)
+	n = snprintf(buf, sizeof(buf), "# FAIL: %s\n", msg);
+	if (write(1, buf, n < (int)sizeof(buf) ? n : (int)sizeof(buf)) < 0)
 		return;
+}
+
+/*
+ * The failures of a check made during the run, held until it is known
+ * that no cpuset change overlapped the check (check_between()).
+ */
+#define MAX_HELD	4
+
+struct held {
+	bool on;
+	int n;
+	char msgs[MAX_HELD][1024];
+};
+
+static __thread struct held held;
+
+static __printf(1, 2) void fail(const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!held.on)
+		report(buf);
+	else if (held.n < MAX_HELD)
+		memcpy(held.msgs[held.n++], buf, sizeof(buf));
 }
 
 static bool mask_subset(const struct nodemask *a, const struct nodemask *b)
@@ -658,7 +680,7 @@ static void settle_model(struct pmodel *m, unsigned int epoch)
 
 /* The VMA policy of chunk @c of region @i, in a cpuset @cg of @cs. */
 static void check_chunk(struct worker *w, struct thread_state *t, int i, int c, char *maps,
-			const struct nodemask *cs, const char *cg)
+			const struct nodemask *cs, const char *cg, bool at_rest)
 {
 	struct pmodel *m = &w->regions[i].chunk[c];
 	unsigned long addr = (unsigned long)w->regions[i].p + c * CHUNK_PAGES * page_size;
@@ -667,8 +689,10 @@ static void check_chunk(struct worker *w, struct thread_state *t, int i, int c, 
 	if (m->mode < 0)
 		return;
 	settle_model(m, atomic_load(&w->epoch));
-	atomic_fetch_add(&sh->checked_vmas, 1);
-	atomic_fetch_add(&sh->checked_loose, m->loose);
+	if (at_rest) {
+		atomic_fetch_add(&sh->checked_vmas, 1);
+		atomic_fetch_add(&sh->checked_loose, m->loose);
+	}
 	if (policy_at(maps, addr, got, sizeof(got)))
 		fail("%s of worker %d: region %d not in numa_maps", t->name, w->id, i);
 	else if (!policy_ok(m, got, cs, why, sizeof(why)))
@@ -681,7 +705,8 @@ static void check_chunk(struct worker *w, struct thread_state *t, int i, int c, 
  * The checks at rest, by a thread (or a child) of itself: its nodes, its
  * task policy and, with @vmas, the VMA policies and contents of its regions.
  */
-static void check_self(struct worker *w, struct thread_state *t, bool vmas, bool child)
+static void check_self(struct worker *w, struct thread_state *t, bool vmas, bool child,
+		       bool at_rest)
 {
 	static __thread char maps[64 * 1024];
 	char cg[256], got[128], why[300], a[256], b[256], want[300];
@@ -695,7 +720,8 @@ static void check_self(struct worker *w, struct thread_state *t, bool vmas, bool
 		     t->name, w->id);
 		return;
 	}
-	atomic_fetch_add(child ? &sh->checked_children : &sh->checked_tasks, 1);
+	if (at_rest)
+		atomic_fetch_add(child ? &sh->checked_children : &sh->checked_tasks, 1);
 	if (!mask_equal(&cs, &allowed))
 		fail("%s of worker %d: mems_allowed %s, its cpuset %s has %s", t->name, w->id,
 		     mask_str(&allowed, a, sizeof(a)), cg, mask_str(&cs, b, sizeof(b)));
@@ -707,14 +733,52 @@ static void check_self(struct worker *w, struct thread_state *t, bool vmas, bool
 		fail("%s of worker %d: task policy %s (set: %s%s): %s, in %s of %s",
 		     t->name, w->id, got, model_str(&t->task, want, sizeof(want)),
 		     t->task.loose ? ", moved since" : "", why, cg, mask_str(&cs, a, sizeof(a)));
-	atomic_fetch_add(&sh->checked_loose, t->task.loose);
+	if (at_rest)
+		atomic_fetch_add(&sh->checked_loose, t->task.loose);
 
 	for (i = 0; vmas && i < NR_REGIONS; i++)
 		for (c = 0; w->regions[i].p && c < NR_CHUNKS; c++)
-			check_chunk(w, t, i, c, maps, &cs, cg);
-	/* The memory thread checks the memory, not the policy thread too. */
-	for (i = 0; vmas && i < NR_REGIONS; i++)
+			check_chunk(w, t, i, c, maps, &cs, cg, at_rest);
+	/*
+	 * The memory thread checks the memory, not the policy thread too;
+	 * and not during the run, whose failures may be dropped.
+	 */
+	for (i = 0; at_rest && vmas && i < NR_REGIONS; i++)
 		verify_region(w, i, t->name, !child);
+}
+
+/*
+ * Between two cpuset changes the tasks are at rest as far as the cpusets
+ * go: each change is over when its write returns.  So a check that no
+ * change overlapped (the controller's change_seq even and the same before
+ * and after) holds as at the end, and finds what a fork or a move in the
+ * middle of a change left wrong before a later change mends it.  A
+ * whole-space page_migrate(2) by the policy thread during the check
+ * would move the memory thread's policy under it: that drops it too.
+ */
+static void check_between(struct worker *w, struct thread_state *t, bool vmas, bool child)
+{
+	long seq = atomic_load(&sh->change_seq);
+	unsigned int epoch = atomic_load(&w->epoch);
+	int i;
+
+	if ((seq & 1) || (epoch & 1))
+		return;
+	held.on = true;
+	held.n = 0;
+	check_self(w, t, vmas, child, false);
+	held.on = false;
+	if (atomic_load(&sh->change_seq) != seq || atomic_load(&w->epoch) != epoch) {
+		atomic_fetch_add(&sh->checks_overlapped, 1);
+		return;
+	}
+	atomic_fetch_add(&sh->checked_between, 1);
+	for (i = 0; i < held.n; i++) {
+		char msg[1100];
+
+		snprintf(msg, sizeof(msg), "between changes: %s", held.msgs[i]);
+		report(msg);
+	}
 }
 
 /* --- the memory thread -------------------------------------------------------- */
@@ -791,21 +855,23 @@ static void memory_step(struct worker *w)
 
 static void memory_thread(struct worker *w)
 {
-	int next = 0;
+	int next = 0, step;
 
 	/*
 	 * Checking is most of the work: behind the policy thread, which
 	 * holds the controller up while it migrates, and behind the controller.
 	 */
 	setpriority(PRIO_PROCESS, syscall(SYS_gettid), 5);
-	while (atomic_load(&sh->phase) == PHASE_RUN) {
+	for (step = 0; atomic_load(&sh->phase) == PHASE_RUN; step++) {
 		memory_step(w);
+		if (step % 16 == 15)
+			check_between(w, &w->mem, false, false);
 		/* Not under the lock: only this thread changes the regions. */
 		verify_region(w, next, w->mem.name, true);
 		next = (next + 1) % NR_REGIONS;
 	}
 	pthread_barrier_wait(&w->settled);
-	check_self(w, &w->mem, true, false);
+	check_self(w, &w->mem, true, false, true);
 }
 
 /* --- the policy thread and its children --------------------------------------- */
@@ -858,9 +924,12 @@ static void child_main(struct worker *w)
 		fill_page(w, region, page, w->regions[region].gen[page] + 7);
 		verify_region(w, region, name, false);
 	}
+	check_between(w, &w->pol, true, true);
 	for (i = 0; now_ms() < end; i++) {
+		if (i % 16 == 15)
+			check_between(w, &w->pol, true, true);
 		if (atomic_load(&sh->phase) != PHASE_RUN) {
-			check_self(w, &w->pol, true, true);
+			check_self(w, &w->pol, true, true, true);
 			break;
 		}
 		verify_region(w, i % NR_REGIONS, name, false);
@@ -965,9 +1034,12 @@ static void *policy_thread(void *arg)
 	struct pmodel m;
 	unsigned int roll;
 	long ret;
+	int step;
 
-	while (atomic_load(&sh->phase) == PHASE_RUN) {
+	for (step = 0; atomic_load(&sh->phase) == PHASE_RUN; step++) {
 		reap(w, false);
+		if (step % 16 == 15)
+			check_between(w, &w->pol, false, false);
 		roll = rnd(s) % 100;
 		if (roll < 35) {
 			random_policy(s, &m);
@@ -990,7 +1062,7 @@ static void *policy_thread(void *arg)
 	/* The children check themselves at rest too. */
 	reap(w, true);
 	pthread_barrier_wait(&w->settled);
-	check_self(w, &w->pol, false, false);
+	check_self(w, &w->pol, false, false, true);
 	return NULL;
 }
 
@@ -1166,6 +1238,8 @@ static void print_figures(long ms, int nr_workers)
 		       atomic_load(&sh->checked_vmas));
 	ksft_print_msg("of those policies, %ld loosely: page_migrate may have moved them\n",
 		       atomic_load(&sh->checked_loose));
+	ksft_print_msg("checked between cpuset changes: %ld times (%ld overlapped one)\n",
+		       atomic_load(&sh->checked_between), atomic_load(&sh->checks_overlapped));
 	ksft_print_msg("problems found %d\n", atomic_load(&sh->failures));
 }
 
