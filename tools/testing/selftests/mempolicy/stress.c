@@ -44,6 +44,15 @@
  * page_migrate may have moved since it was set is checked only as loosely
  * as a plain one.
  *
+ * Each cpuset change is over when the controller's write returns, so the
+ * same checks hold between two changes too, but for the memory, which
+ * the threads change themselves: children check themselves right after
+ * the fork and now and then, threads every 16 steps, and a check that a
+ * change overlapped (the controller's change_seq tells) is dropped.  A
+ * fork during a change that leaves a child with the old nodes shows then,
+ * before a later change mends it.  A child's messages name the changes
+ * that its fork overlapped.
+ *
  * Stock Linux's migrate_pages(2) allocates with __GFP_THISNODE on nodes of
  * the caller's cpuset, and when the cpuset changes meanwhile, the allocator
  * warns of a "page allocation failure", with a stack dump, which the
