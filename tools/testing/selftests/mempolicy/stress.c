@@ -21,7 +21,9 @@
  *    regions, write to it, live for up to 300 ms and exit.
  *
  * Meanwhile the main process, the controller, rewrites cpuset.mems of three
- * cgroup v2 cpusets and moves workers between them, every 1 to 6 ms.
+ * cgroup v2 cpusets and moves workers between them, with a pause of 1 to
+ * 6 ms between changes (on TCG guests the changes themselves take longer,
+ * and the run prints how long).
  *
  * When the time is up the controller stops; then every thread and every
  * child still alive checks itself at rest:
