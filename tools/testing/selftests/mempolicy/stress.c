@@ -1306,6 +1306,14 @@ static void print_figures(long ms, int nr_workers)
 	ksft_print_msg("problems found %d\n", atomic_load(&sh->failures));
 }
 
+/* The test's one result, a skip, and the status that says so. */
+static __noreturn void skip(const char *why)
+{
+	ksft_test_result_skip("stress: %s\n", why);
+	ksft_print_cnts();
+	exit(KSFT_SKIP);
+}
+
 static void usage(const char *prog)
 {
 	fprintf(stderr, "%s [-t SECONDS] [-s SEED] [-w WORKERS] [-F]\n", prog);
@@ -1343,13 +1351,14 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 	page_size = sysconf(_SC_PAGESIZE);
 	ksft_print_header();
+	ksft_set_plan(1);
 	if (read_node_state("has_memory", &memory) || read_node_state("online", &online))
 		ksft_exit_fail_msg("cannot read the node states\n");
 	nr_memory = mask_weight(&memory);
 	if (nr_memory < 2)
-		ksft_exit_skip("needs two nodes with memory\n");
+		skip("needs two nodes with memory");
 	if (cpuset_v2_enable())
-		ksft_exit_skip("no cgroup v2 cpuset controller\n");
+		skip("no cgroup v2 cpuset controller");
 	if (!nr_workers)
 		nr_workers = 2 * nr_memory < 4 ? 4 : 2 * nr_memory;
 	if (nr_workers > MAX_WORKERS)
@@ -1363,7 +1372,6 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	if (setup_shared())
 		ksft_exit_fail_msg("cannot set up the shared state\n");
-	ksft_set_plan(1);
 	ksft_print_msg("seed %llu (rerun: %s -t %ld -s %llu)\n", seed, argv[0], seconds, seed);
 
 	for (i = 0; i < NR_CGROUPS; i++) {
