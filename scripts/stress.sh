@@ -10,7 +10,8 @@
 # rest) and on a stress-ng failure.  Each run prints stress's figures and
 # stress-ng's metrics, prefixed with the kernel and topology, then the
 # kernel reports counted on the console and its verdict; the last line
-# counts the runs that passed.  SEED fixes stress's seed.  A stress program
+# counts the runs that passed.  SEED fixes stress's seed; STRESS_ARGS adds
+# options of stress, such as -F.  A stress program
 # in EXTRA_FILES (guest.sh) replaces the initramfs's, to try a new build
 # without a new initramfs.  Files are in build/runs/stress-KERNEL-TOPO/.
 set -uo pipefail
@@ -31,7 +32,7 @@ cmd="prog=/selftests/mempolicy/stress; [ -x ./stress ] && prog=\$PWD/stress; cd 
 stress-ng --numa 2 --vm 1 --vm-bytes 32M --mmap 1 --mmap-bytes 16M --mremap 1 \
 	--mremap-bytes 16M --madvise 1 --fork 1 --verify --metrics-brief \
 	--timeout ${secs}s > /tmp/stress-ng.log 2>&1 &
-\$prog -t $secs ${SEED:+-s $SEED}; rc=\$?
+\$prog -t $secs ${SEED:+-s $SEED} ${STRESS_ARGS:-}; rc=\$?
 wait \$!; ng=\$?
 sed 's/^/# stress-ng: /' /tmp/stress-ng.log; echo \"stress-ng-status: \$ng\"
 exit \$rc"
