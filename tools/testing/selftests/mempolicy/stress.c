@@ -231,15 +231,15 @@ static void report(bool policy, const char *msg)
 	char buf[1100];
 	int n;
 
-	if (policy && fork_raced && !strict_forks) {
-		/* Counted once per child; see the top. */
-		if (!raced_counted)
-			atomic_fetch_add(&sh->raced_children, 1);
+	/* Such a child is counted once, and fails only with -F; see the top. */
+	if (policy && fork_raced && !raced_counted) {
+		atomic_fetch_add(&sh->raced_children, 1);
 		raced_counted = true;
-		what = "KNOWN (a fork during a cpuset change, as in Linux 6.12)";
-	} else {
-		atomic_fetch_add(&sh->failures, 1);
 	}
+	if (policy && fork_raced && !strict_forks)
+		what = "KNOWN (a fork during a cpuset change, as in Linux 6.12)";
+	else
+		atomic_fetch_add(&sh->failures, 1);
 	if (atomic_fetch_add(&sh->messages, 1) >= MAX_MESSAGES)
 		return;
 	n = snprintf(buf, sizeof(buf), "# %s: %s\n", what, msg);
