@@ -8,6 +8,7 @@
 #   make series                                          the patch series
 #   make bench [QUICK=1] [ROUNDS=5]                      stock vs patched speed
 #   make fuzz [OPS=100000] [QUICK=1] [DEBUG=1]           trinity, both kernels
+#   make stress [MINUTES=10] [SEED=N]                    the long stress run
 #
 # STAGED=1 builds the patched kernel with the series' blocks that are marked
 # 'staged: yes' too: work that is on main but does not yet replace the base
@@ -29,13 +30,14 @@ DEBUG  ?= 0
 QUICK  ?= 0
 ROUNDS ?= 5
 OPS    ?= $(if $(filter 1,$(QUICK)),5000,100000)
+MINUTES ?= 10
 export CMD STAGED DEBUG QUICK ROUNDS
 
 ifeq ($(filter $(KERNEL),stock patched),)
 $(error KERNEL must be stock or patched, not '$(KERNEL)')
 endif
 
-.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench fuzz clean distclean
+.PHONY: all deps kernel guest run check check-upstream check-harness conformance series bench fuzz stress clean distclean
 
 all: guest
 
@@ -88,6 +90,12 @@ bench: guest
 fuzz: guest
 	@scripts/kernel.sh stock
 	@scripts/fuzz.sh $(OPS) $(SEED) $(TOPOS)
+
+# The stress selftest for MINUTES in each topology, beside stress-ng; make
+# check runs it for 20 seconds.  A random seed unless SEED is given.
+stress: guest
+	@$(if $(filter command line,$(origin SEED)),SEED=$(SEED)) \
+		scripts/stress.sh $(KERNEL) $(MINUTES) $(TOPOS)
 
 clean:
 	rm -rf build/obj build/runs build/selftests build/initramfs build/initramfs.cpio build/bench

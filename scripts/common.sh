@@ -6,6 +6,10 @@ if [ "$DEBUG" = 1 ]; then BUILD=${BUILD:-build/debug}; else BUILD=${BUILD:-build
 BASE_TARBALL=${BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 JOBS=${JOBS:-$(nproc)}
 
+# What a kernel prints when it reports a problem: any of these on the
+# console fails a run (scripts/guest.sh), whatever the command said.
+KERNEL_REPORT='\[ cut here \]|Kernel panic|Oops|BUG:|WARNING:|KASAN:|UBSAN:|general protection fault|Call Trace:|INFO: task .* blocked|INFO: rcu_.* stall|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state'
+
 step() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -168,8 +168,8 @@ qemu_rc=${PIPESTATUS[0]}
 set -e
 
 # --- verdict ---------------------------------------------------------------
-# Kernel reports that fail a run whatever the command printed.
-splat='\[ cut here \]|Kernel panic|Oops|BUG:|WARNING:|KASAN:|UBSAN:|general protection fault|Call Trace:|INFO: task .* blocked|INFO: rcu_.* stall|suspicious RCU usage|possible (circular|recursive) locking|inconsistent lock state'
+# Kernel reports (common.sh) fail a run whatever the command printed.
+splat=$KERNEL_REPORT
 rc=$(sed -n 's/^guest-exit-status: \([0-9][0-9]*\)$/\1/p' "$run/output.log" | tail -n 1)
 # The OOM killer's report carries a stack dump but is no kernel bug, and
 # the oom selftest provokes it: judge the console without the reports, from
