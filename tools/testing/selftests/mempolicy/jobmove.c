@@ -699,6 +699,7 @@ TEST_F_TIMEOUT(jobmove, memhog, JOB_TIMEOUT)
 				      NULL };
 	struct run r = { 0 };
 	pid_t hog;
+	int i;
 
 	hog = fork();
 	ASSERT_LE(0, hog);
@@ -711,8 +712,9 @@ TEST_F_TIMEOUT(jobmove, memhog, JOB_TIMEOUT)
 		execlp("memhog", "memhog", "-r1000000", "24M", NULL);
 		_exit(127);
 	}
-	/* Let it map and touch its 24 MiB. */
-	sleep(2);
+	/* Let it map and touch its 24 MiB: a second, a debug kernel's ten. */
+	for (i = 0; i < 600 && anon_kb_outside(hog, &self->to) < 20 << 10; i++)
+		usleep(100 * 1000);
 	EXPECT_LE(20 << 10, anon_kb_outside(hog, &self->to));
 	numajob(&r, 0, move);
 	EXPECT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
