@@ -316,9 +316,9 @@ static struct mempolicy *swap_task_policy(struct mempolicy *pol)
 long mpol_set_task_policy(unsigned short mode, unsigned short flags,
 			  nodemask_t *nodes)
 {
+	NODEMASK_SCRATCH(scratch);
 	static const nodemask_t no_nodes = NODE_MASK_NONE;
 	const nodemask_t *want = nodes ? nodes : &no_nodes;
-	NODEMASK_SCRATCH(scratch);
 	struct mempolicy *pol;
 	long err;
 
