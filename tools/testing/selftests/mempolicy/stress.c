@@ -834,6 +834,24 @@ static int check_between(struct worker *w, struct thread_state *t, bool vmas, bo
 	return held.n;
 }
 
+/*
+ * Set a random task policy for thread @t of @w, and remember it when the
+ * kernel took it: the model that the checks compare with.
+ */
+static void set_random_task_policy(struct worker *w, struct thread_state *t)
+{
+	struct pmodel m;
+	int ret;
+
+	random_policy(&t->rng, &m);
+	m.epoch = atomic_load(&w->epoch);
+	m.loose = false;
+	ret = sys_set_mempolicy(m.mode | m.flags, &m.user, SET_MAXNODE);
+	count(OP_SET_MEMPOLICY, ret);
+	if (!ret)
+		t->task = m;
+}
+
 /* --- the memory thread -------------------------------------------------------- */
 
 static long do_mbind(struct worker *w, int region, int first, int nr, const struct pmodel *m,
@@ -892,13 +910,7 @@ static void memory_step(struct worker *w)
 		for (c = first; !ret && c < first + nr; c++)
 			r->chunk[c].mode = -1;
 	} else if (roll < 86) {
-		random_policy(s, &m);
-		m.epoch = atomic_load(&w->epoch);
-		m.loose = false;
-		ret = sys_set_mempolicy(m.mode | m.flags, &m.user, SET_MAXNODE);
-		count(OP_SET_MEMPOLICY, ret);
-		if (!ret)
-			w->mem.task = m;
+		set_random_task_policy(w, &w->mem);
 	} else if (roll < 92) {
 		munmap(r->p, REGION_PAGES * page_size);
 		count(OP_REMAP, map_region(w, region));
@@ -1092,9 +1104,7 @@ static void *policy_thread(void *arg)
 {
 	struct worker *w = arg;
 	unsigned long long *s = &w->pol.rng;
-	struct pmodel m;
 	unsigned int roll;
-	long ret;
 	int step;
 
 	for (step = 0; atomic_load(&sh->phase) == PHASE_RUN; step++) {
@@ -1103,13 +1113,7 @@ static void *policy_thread(void *arg)
 			check_between(w, &w->pol, false, false);
 		roll = rnd(s) % 100;
 		if (roll < 35) {
-			random_policy(s, &m);
-			m.epoch = atomic_load(&w->epoch);
-			m.loose = false;
-			ret = sys_set_mempolicy(m.mode | m.flags, &m.user, SET_MAXNODE);
-			count(OP_SET_MEMPOLICY, ret);
-			if (!ret)
-				w->pol.task = m;
+			set_random_task_policy(w, &w->pol);
 		} else if (roll < 43) {
 			/* Rarely: the controller waits for it. */
 			migrate_self(w);
