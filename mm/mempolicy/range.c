@@ -128,12 +128,12 @@ bool vma_policy_mof(struct vm_area_struct *vma)
  */
 int vma_dup_policy(struct vm_area_struct *src, struct vm_area_struct *dst)
 {
-	struct mempolicy *pol = mpol_dup(src->vm_policy);
+	struct mempolicy *copy = mpol_dup(src->vm_policy);
 
-	if (IS_ERR(pol))
-		return PTR_ERR(pol);
-	dst->vm_policy = pol;
-	return 0;
+	/* The default policy (NULL) copies as NULL. */
+	if (!IS_ERR(copy))
+		dst->vm_policy = copy;
+	return PTR_ERR_OR_ZERO(copy);
 }
 
 /*

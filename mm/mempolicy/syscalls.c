@@ -604,6 +604,22 @@ static bool mpol_takes_home_node(const struct mempolicy *pol)
 	return pol->mode == MPOL_BIND || pol->mode == MPOL_PREFERRED_MANY;
 }
 
+/* Give @vma's part of [@start, @end) a copy of its policy with home @node. */
+static int set_vma_home_node(struct vma_iterator *vmi, struct vm_area_struct *vma,
+			     struct vm_area_struct **prev, unsigned long start,
+			     unsigned long end, int node)
+{
+	struct mempolicy *homed = mpol_dup(vma_policy(vma));
+	int err;
+
+	if (IS_ERR(homed))
+		return PTR_ERR(homed);
+	homed->home_node = node;
+	err = mpol_mbind_range(vmi, vma, prev, start, end, homed);
+	mpol_put(homed);
+	return err;
+}
+
 /*
  * Give every VMA policy in [@start, @end) the home node @node.  Ranges
  * without a policy are left alone (numa_memory_policy.rst: "updates the
@@ -632,24 +648,15 @@ static long set_home_node_range(unsigned long start, unsigned long end,
 		prev = vma;
 
 	for_each_vma_range(vmi, vma, end) {
-		struct mempolicy *old = vma_policy(vma), *new;
+		struct mempolicy *old = vma_policy(vma);
 
 		if (!old) {
 			prev = vma;
 			continue;
 		}
-		if (!mpol_takes_home_node(old)) {
-			err = -EOPNOTSUPP;
-			break;
-		}
-		new = mpol_dup(old);
-		if (IS_ERR(new)) {
-			err = PTR_ERR(new);
-			break;
-		}
-		new->home_node = node;
-		err = mpol_mbind_range(&vmi, vma, &prev, start, end, new);
-		mpol_put(new);
+		/* set_mempolicy_home_node(2): EOPNOTSUPP for the other modes. */
+		err = mpol_takes_home_node(old) ?
+			set_vma_home_node(&vmi, vma, &prev, start, end, node) : -EOPNOTSUPP;
 		if (err)
 			break;
 		found = true;
