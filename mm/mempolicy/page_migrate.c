@@ -292,21 +292,38 @@ static struct folio *pm_alloc(struct folio *src, unsigned long private)
  * Each thread has a policy of its own, and any of them may fault pages of
  * the range in: in the whole-space case all of them move.
  */
-static void pm_remap_threads(struct task_struct *task,
-			     const struct mpol_node_map *map)
+static void pm_remap_threads(struct pm_run *run, struct task_struct *task)
 {
 	struct task_struct *t;
 
 	rcu_read_lock();
 	for_each_thread(task, t)
-		mpol_remap_task(t, map);
+		mpol_remap_task(t, &run->map, &run->dests);
 	rcu_read_unlock();
+}
+
+/* page_migrate.2: EINVAL when a new node is outside the target's cpuset. */
+static int pm_check_cpuset(struct pm_run *run, struct task_struct *task)
+{
+	nodemask_t allowed = cpuset_mems_allowed(task);
+
+	return nodes_subset(run->dests, allowed) ? 0 : -EINVAL;
 }
 
 /*
  * Steps 2 and 3 for the target's @mm: policies first, under the mmap
  * write lock, then the pages.  Returns the number of pages not moved or
  * -errno.
+ *
+ * The cpuset was checked before, but the scheduler may move the job or
+ * change its cpuset's nodes since; the cpuset then rebinds the job's
+ * policies to its new nodes, and moving them along the map afterwards
+ * would take them out again.  A cpuset change sets the cpuset's nodes
+ * first and rebinds VMA policies under the mmap write lock after, so
+ * with the lock held a second check stays true until they have moved:
+ * if it fails, the call fails as the first would have.  Thread policies
+ * are rebound under each thread's task lock, where mpol_remap_task()
+ * checks again.
  */
 static long pm_move(struct pm_run *run, struct task_struct *task,
 		    struct mm_struct *mm, unsigned long start,
@@ -315,14 +332,17 @@ static long pm_move(struct pm_run *run, struct task_struct *task,
 	struct mpol_move *move = &run->move;
 	long err;
 
+	mpol_race_point(MPOL_RACE_MIGRATE_CHECKED, task);
 	if (mmap_write_lock_killable(mm))
 		return -EINTR;
-	err = pm_remap_vma_policies(mm, start, end, &run->map);
+	err = pm_check_cpuset(run, task);
+	if (!err)
+		err = pm_remap_vma_policies(mm, start, end, &run->map);
+	if (!err && whole)
+		pm_remap_threads(run, task);
 	mmap_write_unlock(mm);
 	if (err)
 		return err;
-	if (whole)
-		pm_remap_threads(task, &run->map);
 
 	*move = (struct mpol_move) {
 		.mm = mm,
@@ -365,18 +385,14 @@ static long pm_migrate_task(struct pm_run *run, pid_t pid,
 {
 	struct task_struct *task;
 	struct mm_struct *mm = NULL;
-	nodemask_t allowed;
 	long err;
 
 	task = mpol_get_task(pid);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	err = pm_may_move(task);
-	if (!err) {
-		allowed = cpuset_mems_allowed(task);
-		if (!nodes_subset(run->dests, allowed))
-			err = -EINVAL;
-	}
+	if (!err)
+		err = pm_check_cpuset(run, task);
 	if (!err) {
 		mm = get_task_mm(task);
 		if (!mm)

@@ -457,26 +457,35 @@ void mpol_remap_policy(struct mempolicy *pol, const struct mpol_node_map *map)
  * mpol_remap_task - move another task's own policy along a node map
  * @task: the task
  * @map: where each node goes
+ * @dests: the nodes that @map sends pages to, which the caller found
+ *	within @task's cpuset
  *
  * @task reads its policy without a lock, so the policy is changed in
  * place, the way a cpuset rebind changes it: under the task lock and
  * inside the write side of @task's mems_allowed sequence, which the
  * allocation paths retry on.
+ *
+ * A cpuset change that came after the caller's check has given @task new
+ * mems_allowed and rebound its policy to them, under the same task lock.
+ * If @dests are no longer all within them, the policy is left as that
+ * rebind made it: moved along @map it would leave the cpuset.
  */
-void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map)
+void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map,
+		     const nodemask_t *dests)
 {
 	task_lock(task);
-	if (task->mempolicy) {
 #ifdef CONFIG_CPUSETS
+	if (task->mempolicy && nodes_subset(*dests, task->mems_allowed)) {
 		local_irq_disable();
 		write_seqcount_begin(&task->mems_allowed_seq);
-#endif
 		mpol_remap_policy(task->mempolicy, map);
-#ifdef CONFIG_CPUSETS
 		write_seqcount_end(&task->mems_allowed_seq);
 		local_irq_enable();
-#endif
 	}
+#else
+	/* Without cpusets nothing rebinds the policy meanwhile. */
+	mpol_remap_policy(task->mempolicy, map);
+#endif
 	task_unlock(task);
 }
 

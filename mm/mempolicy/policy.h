@@ -63,7 +63,8 @@ struct mpol_node_map {
 };
 
 void mpol_remap_policy(struct mempolicy *pol, const struct mpol_node_map *map);
-void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map);
+void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map,
+		     const nodemask_t *dests);
 
 /* syscalls.c */
 long mpol_set_task_policy(unsigned short mode, unsigned short flags,

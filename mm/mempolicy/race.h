@@ -25,6 +25,10 @@
  *	page's new home on a node; @arg is a struct mpol_race_alloc, whose
  *	@fail the hook may set to make that attempt fail as if the node were
  *	full.  Tests of the nearest-node fallback and of -ENOMEM use it.
+ * @MPOL_RACE_MIGRATE_CHECKED: in page_migrate(), after the new nodes have
+ *	been checked against the target's cpuset and before its mmap lock is
+ *	taken to move its policies; @arg is the target task.  A hook that
+ *	sleeps here lets a test change the cpuset in between.
  * @MPOL_RACE_NR_POINTS: the number of race points; new points go before it.
  *
  * The hook runs in process context with no spinlock held, and may sleep.
@@ -33,6 +37,7 @@ enum mpol_race_point {
 	MPOL_RACE_REBIND_MM,
 	MPOL_RACE_DUP_REBINDING,
 	MPOL_RACE_MIGRATE_ALLOC,
+	MPOL_RACE_MIGRATE_CHECKED,
 	MPOL_RACE_NR_POINTS,
 };
 

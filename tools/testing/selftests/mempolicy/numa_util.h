@@ -697,4 +697,44 @@ static inline int load_probe(const char *file)
 	return err;
 }
 
+/*
+ * The module's race file (test_modules/mempolicy_probe.c), which holds a
+ * task at a race point of the patched kernel.
+ */
+#define RACE_FILE	"/sys/kernel/debug/mempolicy_probe/race"
+/* Longer than the module's own timeout, which ends a race gone wrong. */
+#define RACE_WAIT_MS	20000
+
+/* Where the race stands, as the module says ("armed", "copied"...). */
+static inline int race_state(char *buf, size_t len)
+{
+	int fd = open(RACE_FILE, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return n ? errno : EIO;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* Poll until the race is at @want; 0 once there, -1 if it ended or never came. */
+static inline int race_wait_for(const char *want, char *state, size_t len)
+{
+	int i;
+
+	for (i = 0; i < RACE_WAIT_MS / 10; i++) {
+		if (race_state(state, len) || !strcmp(state, "timed_out"))
+			return -1;
+		if (!strcmp(state, want))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
 #endif /* MEMPOLICY_NUMA_UTIL_H */

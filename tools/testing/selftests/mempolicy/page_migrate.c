@@ -711,6 +711,89 @@ TEST_F(pm, einval_outside_cpuset)
 	rmdir(CG_PM);
 }
 
+/* A page_migrate() call from another thread, for the test below. */
+struct held_call {
+	pid_t pid;
+	int old, new;
+	long ret;
+	int err;
+};
+
+static void *held_call(void *arg)
+{
+	struct held_call *c = arg;
+
+	c->ret = sys_page_migrate(c->pid, 0, ULONG_MAX, 1, &c->old, &c->new);
+	c->err = errno;
+	return NULL;
+}
+
+/*
+ * The cpuset narrows while the call runs: the mempolicy_probe module
+ * holds the call after its cpuset check, before it moves the policies,
+ * and the test narrows the target's cpuset from both nodes to the old
+ * one meanwhile.  The cpuset rebinds the target's policies, which stay
+ * on the old node; the call must then fail with EINVAL and leave them
+ * and the pages there (page_migrate.2, Cpusets).  Moved along its map
+ * anyway, the call would bind the target to a node that its cpuset no
+ * longer has.  Needs the race points of the patched kernel.
+ */
+TEST_F(pm, cpuset_narrowed_while_held)
+{
+	struct held_call c = { .old = self->a, .new = self->b };
+	char state[32], line[512], val[256], list[64], want[16];
+	struct nodemask both, first;
+	pthread_t caller;
+	int fd;
+
+	if (self->nmem < 2)
+		SKIP(return, "needs two nodes with memory");
+	ASSERT_EQ(0, load_probe(RACE_FILE));
+	ASSERT_EQ(0, race_state(state, sizeof(state)));
+	if (!strcmp(state, "unsupported"))
+		SKIP(return, "no race points in this kernel");
+	ASSERT_EQ(0, cpuset_v2_enable()) TH_LOG("no cgroup v2 cpuset controller");
+	rmdir(CG_PM);
+	ASSERT_EQ(0, mkdir(CG_PM, 0755));
+	both = mask_of(self->a);
+	mask_set(&both, self->b);
+	ASSERT_EQ(0, write_str(CG_PM "/cpuset.mems", mask_str(&both, list, sizeof(list))));
+	/* The child inherits the VMA policy and the task policy, both on a. */
+	ASSERT_NE(MAP_FAILED, map_own(self, NR_PAGES, self->a, 5));
+	first = mask_of(self->a);
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &first, SET_MAXNODE));
+	c.pid = start_sleeper(CG_PM, &fd);
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_DEFAULT, NULL, 0));
+	ASSERT_LT(0, c.pid);
+	ASSERT_EQ(0, load_probe(POLICY_FILE));
+
+	snprintf(list, sizeof(list), "arm_migrate %d", getpid());
+	ASSERT_EQ(0, write_str(RACE_FILE, list));
+	ASSERT_EQ(0, pthread_create(&caller, NULL, held_call, &c));
+	EXPECT_EQ(0, race_wait_for("migrate_held", state, sizeof(state)))
+		TH_LOG("the race is %s, not migrate_held", state);
+	snprintf(want, sizeof(want), "%d", self->a);
+	EXPECT_EQ(0, write_str(CG_PM "/cpuset.mems", want));
+	EXPECT_EQ(0, write_str(RACE_FILE, "release"));
+	ASSERT_EQ(0, pthread_join(caller, NULL));
+	ASSERT_EQ(0, race_state(state, sizeof(state)));
+	EXPECT_STREQ("released", state) TH_LOG("the call was not held");
+	write_str(RACE_FILE, "disarm");
+
+	EXPECT_EQ(-1, c.ret) TH_LOG("the call moved %ld pages", c.ret);
+	EXPECT_EQ(EINVAL, c.err);
+	ASSERT_EQ(0, probe_policy(c.pid, 0, line, sizeof(line)));
+	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
+		TH_LOG("task policy: %s", line);
+	ASSERT_EQ(0, probe_policy(c.pid, (uintptr_t)self->map, line, sizeof(line)));
+	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
+		TH_LOG("VMA policy: %s", line);
+	EXPECT_EQ(0, off_node(c.pid, self->map, NR_PAGES, self->ps, self->a));
+	EXPECT_EQ(-1, bad_in(c.pid, (uintptr_t)self->map, NR_PAGES * self->ps, 5));
+	stop_sleeper(c.pid, fd);
+	rmdir(CG_PM);
+}
+
 TEST_F(pm, einval_kernel_thread)
 {
 	struct state before;

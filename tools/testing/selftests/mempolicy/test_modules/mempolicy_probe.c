@@ -25,13 +25,20 @@
  *   the fork waits until "release" is written.  Then the state becomes
  *   "released".
  *
+ * Writing "arm_migrate TGID" holds a page_migrate(2) call instead, for the
+ * page_migrate selftest: at MPOL_RACE_MIGRATE_CHECKED, in a thread of
+ * TGID that calls it, after the call has checked its new nodes against
+ * the target's cpuset and before it moves the target's policies.  The
+ * state becomes "migrate_held", and the call waits until "release" is
+ * written, while the test changes the cpuset; then "released".
+ *
  * A wait that lasts RACE_TIMEOUT_MS ends the race: the state becomes
  * "timed_out" and every task goes on.  "disarm" ends it too, wakes any
  * task that waits and unregisters the hook; so does unloading.  A read
  * gives the state: "unsupported" when the kernel has no race points (the
  * stock kernel: the module finds the symbols at run time, so that it
  * loads there too), else "idle", "armed", "rebind_started", "copied",
- * "released" or "timed_out".
+ * "migrate_armed", "migrate_held", "released" or "timed_out".
  *
  * /sys/kernel/debug/mempolicy_probe/migrate_fail makes page_migrate(2)
  * find chosen nodes full, for the tests of its fallback order and of
@@ -219,6 +226,8 @@ enum race_state {
 	RACE_ARMED,
 	RACE_REBIND_STARTED,
 	RACE_COPIED,
+	RACE_MIGRATE_ARMED,
+	RACE_MIGRATE_HELD,
 	RACE_RELEASED,
 	RACE_TIMED_OUT,
 };
@@ -228,12 +237,15 @@ static const char * const race_state_names[] = {
 	[RACE_ARMED] = "armed",
 	[RACE_REBIND_STARTED] = "rebind_started",
 	[RACE_COPIED] = "copied",
+	[RACE_MIGRATE_ARMED] = "migrate_armed",
+	[RACE_MIGRATE_HELD] = "migrate_held",
 	[RACE_RELEASED] = "released",
 	[RACE_TIMED_OUT] = "timed_out",
 };
 
 /**
- * struct probe_race - a fork held in the middle of a cpuset rebind
+ * struct probe_race - a fork held in the middle of a cpuset rebind, or a
+ *	page_migrate() call held before it moves the policies
  * @register_hook: mpol_race_hook_register(), or NULL without race points
  * @unregister_hook: mpol_race_hook_unregister(), or NULL likewise
  * @mutex: serialises arming and disarming
@@ -360,6 +372,12 @@ static void race_hook(enum mpol_race_point point, const void *arg)
 		complete_all(&race.copied);
 		race_wait(&race.released);
 		race_step(RACE_COPIED, RACE_RELEASED);
+		break;
+	case MPOL_RACE_MIGRATE_CHECKED:
+		if (!race_step(RACE_MIGRATE_ARMED, RACE_MIGRATE_HELD))
+			break;
+		race_wait(&race.released);
+		race_step(RACE_MIGRATE_HELD, RACE_RELEASED);
 		break;
 	default:
 		break;
@@ -490,6 +508,7 @@ static void probe_hook(enum mpol_race_point point, const void *arg)
 	switch (point) {
 	case MPOL_RACE_REBIND_MM:
 	case MPOL_RACE_DUP_REBINDING:
+	case MPOL_RACE_MIGRATE_CHECKED:
 		race_hook(point, arg);
 		break;
 	case MPOL_RACE_MIGRATE_ALLOC:
@@ -665,7 +684,8 @@ static void race_disarm(void)
 	mutex_unlock(&race.mutex);
 }
 
-static int race_arm(pid_t nr)
+/* Arm the race for process @nr, to start at @first. */
+static int race_arm(pid_t nr, enum race_state first)
 {
 	struct pid *tgid = find_get_pid(nr);
 	enum race_state state;
@@ -678,7 +698,8 @@ static int race_arm(pid_t nr)
 	mutex_lock(&race.mutex);
 	/* Tasks wait in the hook while a race is under way. */
 	state = race_get_state();
-	if (state == RACE_REBIND_STARTED || state == RACE_COPIED) {
+	if (state == RACE_REBIND_STARTED || state == RACE_COPIED ||
+	    state == RACE_MIGRATE_HELD) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -692,7 +713,7 @@ static int race_arm(pid_t nr)
 	reinit_completion(&race.released);
 	spin_lock(&race.lock);
 	swap(race.tgid, tgid);
-	race.state = RACE_ARMED;
+	race.state = first;
 	spin_unlock(&race.lock);
 out:
 	mutex_unlock(&race.mutex);
@@ -716,7 +737,9 @@ static ssize_t race_write(struct file *file, const char __user *ubuf,
 	strim(buf);
 
 	if (sscanf(buf, "arm %d", &nr) == 1 && nr > 0) {
-		ret = race_arm(nr);
+		ret = race_arm(nr, RACE_ARMED);
+	} else if (sscanf(buf, "arm_migrate %d", &nr) == 1 && nr > 0) {
+		ret = race_arm(nr, RACE_MIGRATE_ARMED);
 	} else if (!strcmp(buf, "release")) {
 		complete_all(&race.released);
 		ret = 0;
