@@ -75,7 +75,7 @@ struct task_struct *mpol_get_task(pid_t pid);
 int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,
 		     struct vm_area_struct **prev, unsigned long start,
 		     unsigned long end, struct mempolicy *new_pol);
-long mpol_mbind(unsigned long start, unsigned long len, unsigned short mode,
+long mpol_mbind(unsigned long start, unsigned long end, unsigned short mode,
 		unsigned short mode_flags, nodemask_t *nmask,
 		unsigned long flags);
 

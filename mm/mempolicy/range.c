@@ -297,25 +297,24 @@ static void mpol_mbind_move(struct mpol_move *move, struct mempolicy *pol)
 /**
  * mpol_mbind - apply a memory policy to a range of the current address space
  * @start: start of the range, page aligned
- * @len: length of the range, rounded up to whole pages
+ * @end: end of the range, page aligned and above @start
  * @mode: the policy mode (%MPOL_DEFAULT, %MPOL_BIND, ...)
  * @mode_flags: the mode flags (%MPOL_F_STATIC_NODES, ...)
  * @nmask: the nodes the user gave
- * @flags: %MPOL_MF_STRICT, %MPOL_MF_MOVE, %MPOL_MF_MOVE_ALL
+ * @flags: %MPOL_MF_STRICT, %MPOL_MF_MOVE, %MPOL_MF_MOVE_ALL, already
+ *	checked against the caller's rights
  *
  * Sets the policy of every VMA in the range.  With %MPOL_MF_MOVE the pages
  * already present that are not where the policy wants them move (only
- * those mapped by this process alone, unless %MPOL_MF_MOVE_ALL, which
- * needs CAP_SYS_NICE).  %MPOL_MF_STRICT makes it an error for a page to
- * stay misplaced.
+ * those mapped by this process alone, unless %MPOL_MF_MOVE_ALL).
+ * %MPOL_MF_STRICT makes it an error for a page to stay misplaced.
  *
- * Return: 0 on success; -EINVAL for bad flags, an unaligned or wrapping
- * range, or a mode and nodes that do not make a policy; -EPERM for
- * %MPOL_MF_MOVE_ALL without CAP_SYS_NICE; -EFAULT if the range is not
- * fully mapped (for the default policy: if no VMA meets it); -EIO when
- * %MPOL_MF_STRICT and some page is misplaced and was not moved; -ENOMEM.
+ * Return: 0 on success; -EINVAL for a mode and nodes that do not make a
+ * policy; -EFAULT if the range is not fully mapped (for the default
+ * policy: if no VMA meets it); -EIO when %MPOL_MF_STRICT and some page is
+ * misplaced and was not moved; -ENOMEM.
  */
-long mpol_mbind(unsigned long start, unsigned long len, unsigned short mode,
+long mpol_mbind(unsigned long start, unsigned long end, unsigned short mode,
 		unsigned short mode_flags, nodemask_t *nmask,
 		unsigned long flags)
 {
@@ -326,19 +325,7 @@ long mpol_mbind(unsigned long start, unsigned long len, unsigned short mode,
 		.off_nodes = true,
 	};
 	struct mempolicy *new;
-	unsigned long end;
 	long err;
-
-	/* The errno of each bad argument, in the order mbind(2) lists them. */
-	if (flags & ~(unsigned long)MPOL_MF_VALID)
-		return -EINVAL;
-	if ((flags & MPOL_MF_MOVE_ALL) && !capable(CAP_SYS_NICE))
-		return -EPERM;
-	/* A range that wraps is EINVAL; an empty one, also after rounding, 0. */
-	if ((start & ~PAGE_MASK) || check_add_overflow(start, PAGE_ALIGN(len), &end))
-		return -EINVAL;
-	if (end == start)
-		return 0;
 
 	new = mpol_new(mode, mode_flags, nmask);
 	if (IS_ERR(new))

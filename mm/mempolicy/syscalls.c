@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/nodemask.h>
+#include <linux/overflow.h>
 #include <linux/ptrace.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
@@ -340,6 +341,43 @@ long mpol_set_task_policy(unsigned short mode, unsigned short flags,
 	return err;
 }
 
+/*
+ * The range of mbind() and set_mempolicy_home_node(): @start must be page
+ * aligned (mbind(2), EINVAL), and @len counts up to whole pages.  A range
+ * that would run past the top of the address space is EINVAL; one that is
+ * empty, also after rounding, asks for nothing and so succeeds (errors.c,
+ * mbind_bad_ranges and home_node).
+ *
+ * Return: 1 with *@end set past the last page, 0 for an empty range, or
+ * -EINVAL.
+ */
+static int user_page_range(unsigned long start, unsigned long len,
+			   unsigned long *end)
+{
+	if (!PAGE_ALIGNED(start))
+		return -EINVAL;
+	if (check_add_overflow(start, PAGE_ALIGN(len), end))
+		return -EINVAL;
+	return *end > start;
+}
+
+/*
+ * mbind(2) ERRORS: flags other than MPOL_MF_STRICT, MPOL_MF_MOVE and
+ * MPOL_MF_MOVE_ALL are EINVAL, and MPOL_MF_MOVE_ALL needs CAP_SYS_NICE
+ * (EPERM).  Linux 6.12 looks at them after the mode and the mask, and
+ * before the range: an unprivileged MPOL_MF_MOVE_ALL over an unaligned
+ * start is EPERM, and an empty range too (security.c,
+ * move_all_needs_cap_sys_nice).
+ */
+static int mbind_flags_check(unsigned int flags)
+{
+	if (flags & ~MPOL_MF_VALID)
+		return -EINVAL;
+	if (!(flags & MPOL_MF_MOVE_ALL) || capable(CAP_SYS_NICE))
+		return 0;
+	return -EPERM;
+}
+
 /**
  * sys_mbind - set the memory policy of a range of the address space
  * @start: page aligned start of the range
@@ -349,9 +387,8 @@ long mpol_set_task_policy(unsigned short mode, unsigned short flags,
  * @maxnode: one more than the number of bits in @nmask
  * @flags: MPOL_MF_STRICT, MPOL_MF_MOVE and MPOL_MF_MOVE_ALL
  *
- * The mode and the mask are taken in before the range and @flags are
- * looked at (mpol_mbind()): an unreadable mask is EFAULT even with an
- * unaligned range.
+ * The mode and the mask are taken in before @flags and the range are
+ * looked at: an unreadable mask is EFAULT even with an unaligned range.
  *
  * Return: 0 or a negative errno.
  */
@@ -359,6 +396,7 @@ SYSCALL_DEFINE6(mbind, unsigned long, start, unsigned long, len,
 		unsigned long, mode, const unsigned long __user *, nmask,
 		unsigned long, maxnode, unsigned int, flags)
 {
+	unsigned long end;
 	struct mode_arg arg;
 	int err;
 
@@ -367,10 +405,14 @@ SYSCALL_DEFINE6(mbind, unsigned long, start, unsigned long, len,
 	 * 32 set as MPOL_BIND.
 	 */
 	err = mode_arg_from_user(&arg, (unsigned int)mode, nmask, maxnode);
-	if (err)
+	if (!err)
+		err = mbind_flags_check(flags);
+	start = untagged_addr(start);
+	if (!err)
+		err = user_page_range(start, len, &end);
+	if (err <= 0)
 		return err;
-	return mpol_mbind(untagged_addr(start), len, arg.mode, arg.flags,
-			&arg.nodes, flags);
+	return mpol_mbind(start, end, arg.mode, arg.flags, &arg.nodes, flags);
 }
 
 /**
@@ -685,19 +727,15 @@ SYSCALL_DEFINE4(set_mempolicy_home_node, unsigned long, start,
 		unsigned long, flags)
 {
 	unsigned long end;
+	int err;
 
+	/* Every bad argument is EINVAL, so their order does not show. */
+	if (flags || home_node >= MAX_NUMNODES || !node_online(home_node))
+		return -EINVAL;
 	start = untagged_addr(start);
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	if (flags)
-		return -EINVAL;
-	if (home_node >= MAX_NUMNODES || !node_online(home_node))
-		return -EINVAL;
-	end = start + PAGE_ALIGN(len);
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
+	err = user_page_range(start, len, &end);
+	if (err <= 0)
+		return err;
 	return set_home_node_range(start, end, home_node);
 }
 
