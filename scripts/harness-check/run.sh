@@ -33,7 +33,7 @@ expect() {
 }
 
 echo "TAP version 13"
-echo "1..7"
+echo "1..8"
 expect "a command's exit status comes through" 3 "hello" \
 	scripts/guest.sh "$kernel" 2node 'echo hello; exit 3'
 expect "a WARNING fails the run" 125 "harness check: a deliberate warning" \
@@ -46,6 +46,9 @@ expect "a hung guest times out" 125 "timed out" \
 	env TIMEOUT=20 scripts/guest.sh "$kernel" 2node 'sleep 600'
 expect "a failing test fails make check" 1 "^1 passed, 1 failed, 0 skipped$" \
 	env GUEST_CMD='echo "ok 1 a"; echo "not ok 2 b"' scripts/check.sh "$kernel" 2node
+expect "make check names its failures again in its last lines" 1 "^\[$kernel 2node\] not ok 2 b$" \
+	env GUEST_CMD='echo "ok 1 a"; echo "not ok 2 b"; echo "ok 3 c"' \
+	bash -o pipefail -c "scripts/check.sh $kernel 2node | tail -n 2"
 expect "a WARNING fails make check whatever the tests say" 1 "^1 passed, 1 failed, 0 skipped$" \
 	env EXTRA_FILES="$module" GUEST_CMD='insmod splat.ko; echo "ok 1 a"' scripts/check.sh "$kernel" 2node
 echo "$((n - failed)) passed, $failed failed"
