@@ -586,17 +586,25 @@ int do_migrate_pages(struct mm_struct *mm, const nodemask_t *from,
 unsigned long change_prot_numa(struct vm_area_struct *vma,
 			       unsigned long addr, unsigned long end)
 {
+	struct mm_struct *mm = vma->vm_mm;
 	struct mmu_gather tlb;
 	long changed;
 
-	tlb_gather_mmu(&tlb, vma->vm_mm);
+	/* One TLB flush for the whole range, when the gather ends. */
+	tlb_gather_mmu(&tlb, mm);
 	changed = change_protection(&tlb, vma, addr, end, MM_CP_PROT_NUMA);
 	tlb_finish_mmu(&tlb);
-	if (changed <= 0)
-		return 0;
-	/* Both the system and the memcg of the mm count hinting updates. */
-	count_vm_numa_events(NUMA_PTE_UPDATES, changed);
-	count_memcg_events_mm(vma->vm_mm, NUMA_PTE_UPDATES, changed);
+
+	/*
+	 * Below zero is an error (page tables that could not be allocated),
+	 * with nothing counted.  numa_pte_updates in /proc/vmstat and in the
+	 * memcg's memory.stat both count the rest.
+	 */
+	changed = max(changed, 0L);
+	if (changed) {
+		count_vm_numa_events(NUMA_PTE_UPDATES, changed);
+		count_memcg_events_mm(mm, NUMA_PTE_UPDATES, changed);
+	}
 	return changed;
 }
 #endif /* CONFIG_NUMA_BALANCING */

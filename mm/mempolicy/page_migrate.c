@@ -384,7 +384,7 @@ static long pm_migrate_task(struct pm_run *run, pid_t pid,
 			    unsigned long start, unsigned long end, bool whole)
 {
 	struct task_struct *task;
-	struct mm_struct *mm = NULL;
+	struct mm_struct *mm;
 	long err;
 
 	task = mpol_get_task(pid);
@@ -393,12 +393,10 @@ static long pm_migrate_task(struct pm_run *run, pid_t pid,
 	err = pm_may_move(task);
 	if (!err)
 		err = pm_check_cpuset(run, task);
-	if (!err) {
-		mm = get_task_mm(task);
-		if (!mm)
-			err = -EINVAL;
-	}
-	if (!err) {
+	mm = mpol_task_mm(task, err);
+	if (IS_ERR(mm)) {
+		err = PTR_ERR(mm);
+	} else {
 		/*
 		 * An address space smaller than the range ends sooner; a map
 		 * of nodes onto themselves moves nothing.

@@ -664,14 +664,15 @@ void __init numa_policy_init(void)
 				       0, SLAB_PANIC, NULL);
 	mpol_shared_init();
 
+	/* get_task_policy() passes over an entry whose mode is still 0. */
 	for_each_node(nid) {
-		mpol_node_default[nid] = (struct mempolicy) {
-			.refcnt = ATOMIC_INIT(1),
-			.mode = MPOL_PREFERRED,
-			.flags = MPOL_F_MOF | MPOL_F_MORON,
-			.nodes = nodemask_of_node(nid),
-			.home_node = NUMA_NO_NODE,
-		};
+		struct mempolicy *local = &mpol_node_default[nid];
+
+		atomic_set(&local->refcnt, 1);
+		local->flags = MPOL_F_MOF | MPOL_F_MORON;
+		local->home_node = NUMA_NO_NODE;
+		node_set(nid, local->nodes);
+		local->mode = MPOL_PREFERRED;
 	}
 
 	mpol_boot_interleave();

@@ -70,6 +70,7 @@ void mpol_remap_task(struct task_struct *task, const struct mpol_node_map *map,
 long mpol_set_task_policy(unsigned short mode, unsigned short flags,
 			  nodemask_t *nodes);
 struct task_struct *mpol_get_task(pid_t pid);
+struct mm_struct *mpol_task_mm(struct task_struct *task, int err);
 
 /* range.c */
 int mpol_mbind_range(struct vma_iterator *vmi, struct vm_area_struct *vma,

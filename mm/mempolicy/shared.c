@@ -105,30 +105,22 @@ static void drop_range(struct shared_policy *sp, struct sp_node *r)
 }
 
 /*
- * A range [start, end) with its own copy of @pol.  The copy, not @pol,
- * goes into the tree: @pol belongs to the caller, and a shared copy must
- * carry MPOL_F_SHARED so that its users know to take references on it.
+ * A range [start, end) that takes over the caller's reference to @pol, a
+ * policy that nobody else uses yet (fresh from mpol_dup() or mpol_new()).
+ * In the tree it carries MPOL_F_SHARED, which tells its users to take
+ * references on it.  Without memory, @pol is put and NULL returned.
  */
 static struct sp_node *new_range(pgoff_t start, pgoff_t end,
 				 struct mempolicy *pol)
 {
-	struct sp_node *r;
-	struct mempolicy *copy;
+	struct sp_node *r = kmem_cache_alloc(sp_range_cache, GFP_KERNEL);
 
-	r = kmem_cache_alloc(sp_range_cache, GFP_KERNEL);
-	if (!r)
-		return NULL;
-
-	copy = mpol_dup(pol);
-	if (IS_ERR(copy)) {
-		kmem_cache_free(sp_range_cache, r);
+	if (!r) {
+		mpol_put(pol);
 		return NULL;
 	}
-	copy->flags |= MPOL_F_SHARED;
-
-	r->start = start;
-	r->end = end;
-	r->policy = copy;
+	pol->flags |= MPOL_F_SHARED;
+	*r = (struct sp_node) { .start = start, .end = end, .policy = pol };
 	return r;
 }
 
@@ -265,7 +257,11 @@ int mpol_set_shared_policy(struct shared_policy *sp,
 	int ret;
 
 	if (pol && pol->mode != MPOL_DEFAULT) {
-		range = new_range(start, end, pol);
+		struct mempolicy *copy = mpol_dup(pol);
+
+		if (IS_ERR(copy))
+			return PTR_ERR(copy);
+		range = new_range(start, end, copy);
 		if (!range)
 			return -ENOMEM;
 	}
@@ -303,16 +299,17 @@ static void inherit_mount_policy(struct shared_policy *sp,
 	err = mpol_set_nodemask(pol, &mount_pol->w.user_nodemask, scratch);
 	task_unlock(current);
 
-	if (!err) {
-		range = new_range(0, MAX_LFS_FILESIZE >> PAGE_SHIFT, pol);
-		if (range) {
-			write_lock(&sp->lock);
-			link_range(sp, range);
-			write_unlock(&sp->lock);
-		}
+	if (err) {
+		mpol_put(pol);
+		goto free_scratch;
 	}
-	/* The range, if any, holds a copy of its own. */
-	mpol_put(pol);
+	/* The range takes @pol over: no other task has seen it yet. */
+	range = new_range(0, MAX_LFS_FILESIZE >> PAGE_SHIFT, pol);
+	if (range) {
+		write_lock(&sp->lock);
+		link_range(sp, range);
+		write_unlock(&sp->lock);
+	}
 free_scratch:
 	NODEMASK_SCRATCH_FREE(scratch);
 }

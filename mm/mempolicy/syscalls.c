@@ -765,6 +765,25 @@ struct task_struct *mpol_get_task(pid_t pid)
 	return task ? task : ERR_PTR(-ESRCH);
 }
 
+/**
+ * mpol_task_mm - the address space of a task that passed the caller's checks
+ * @task: the task, referenced by the caller
+ * @err: the result of those checks: 0, or the errno to pass on
+ *
+ * Return: @task's mm with a reference taken, ERR_PTR(@err) when a check
+ * failed, or ERR_PTR(-EINVAL) when @task has no mm (a kernel thread, or
+ * a task exiting): migrate_pages(2) gives EINVAL then too.
+ */
+struct mm_struct *mpol_task_mm(struct task_struct *task, int err)
+{
+	struct mm_struct *mm;
+
+	if (err)
+		return ERR_PTR(err);
+	mm = get_task_mm(task);
+	return mm ? mm : ERR_PTR(-EINVAL);
+}
+
 /*
  * May current move @task's memory to @to?  migrate_pages(2): another
  * process's memory needs the rights of ptrace read access; nodes outside
@@ -795,21 +814,16 @@ static int may_migrate_task(struct task_struct *task, nodemask_t *to)
 static long migrate_task_memory(pid_t pid, struct migrate_masks *masks)
 {
 	struct task_struct *task;
-	struct mm_struct *mm = NULL;
+	struct mm_struct *mm;
 	int err;
 
 	task = mpol_get_task(pid);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-	err = may_migrate_task(task, &masks->to);
-	if (!err) {
-		mm = get_task_mm(task);
-		if (!mm)
-			err = -EINVAL;	/* a kernel thread, or exiting */
-	}
+	mm = mpol_task_mm(task, may_migrate_task(task, &masks->to));
 	put_task_struct(task);
-	if (err)
-		return err;
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
 
 	/* Pages that other processes map too move only with CAP_SYS_NICE. */
 	err = do_migrate_pages(mm, &masks->from, &masks->to,

@@ -78,28 +78,31 @@ static DEFINE_MUTEX(wi_table_mutex);
 
 /*
  * Publish a table in which @nid weighs @weight (0: the default) and every
- * other node what it weighed before.
+ * other node what it weighed before.  The copy is made under the mutex,
+ * so that two writers to different nodes cannot lose one of the changes.
  */
 static int wi_table_set(int nid, u8 weight)
 {
-	u8 *next, *prev;
-
-	next = kzalloc(nr_node_ids, GFP_KERNEL);
-	if (!next)
-		return -ENOMEM;
+	u8 *old, *table;
 
 	mutex_lock(&wi_table_mutex);
-	prev = rcu_dereference_protected(wi_table,
-					 lockdep_is_held(&wi_table_mutex));
-	if (prev)
-		memcpy(next, prev, nr_node_ids);
-	next[nid] = weight;
-	rcu_assign_pointer(wi_table, next);
+	old = rcu_dereference_protected(wi_table,
+					lockdep_is_held(&wi_table_mutex));
+	table = old ? kmemdup(old, nr_node_ids, GFP_KERNEL) :
+		      kzalloc(nr_node_ids, GFP_KERNEL);
+	if (!table) {
+		mutex_unlock(&wi_table_mutex);
+		return -ENOMEM;
+	}
+	table[nid] = weight;
+	rcu_assign_pointer(wi_table, table);
 	mutex_unlock(&wi_table_mutex);
 
-	/* Readers of @prev hold only the RCU read lock. */
-	synchronize_rcu();
-	kfree(prev);
+	/*
+	 * Readers of @old hold only the RCU read lock: free it after them.
+	 * NULL (the first write) frees nothing.
+	 */
+	kfree_rcu_mightsleep(old);
 	return 0;
 }
 
