@@ -338,8 +338,10 @@ static long pm_move(struct pm_run *run, struct task_struct *task,
 	err = pm_check_cpuset(run, task);
 	if (!err)
 		err = pm_remap_vma_policies(mm, start, end, &run->map);
-	if (!err && whole)
+	if (!err && whole) {
+		mpol_race_point(MPOL_RACE_MIGRATE_LOCKED, task);
 		pm_remap_threads(run, task);
+	}
 	mmap_write_unlock(mm);
 	if (err)
 		return err;

@@ -29,6 +29,11 @@
  *	been checked against the target's cpuset and before its mmap lock is
  *	taken to move its policies; @arg is the target task.  A hook that
  *	sleeps here lets a test change the cpuset in between.
+ * @MPOL_RACE_MIGRATE_LOCKED: in page_migrate(), under the target's mmap
+ *	write lock, after the second cpuset check and the VMA policies'
+ *	move, before the threads' own policies move; @arg is the target
+ *	task.  A hook that sleeps here lets a cpuset change rebind the
+ *	threads first, as it may between those two steps.
  * @MPOL_RACE_NR_POINTS: the number of race points; new points go before it.
  *
  * The hook runs in process context with no spinlock held, and may sleep.
@@ -38,6 +43,7 @@ enum mpol_race_point {
 	MPOL_RACE_DUP_REBINDING,
 	MPOL_RACE_MIGRATE_ALLOC,
 	MPOL_RACE_MIGRATE_CHECKED,
+	MPOL_RACE_MIGRATE_LOCKED,
 	MPOL_RACE_NR_POINTS,
 };
 

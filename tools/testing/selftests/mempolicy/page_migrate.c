@@ -794,6 +794,91 @@ TEST_F(pm, cpuset_narrowed_while_held)
 	rmdir(CG_PM);
 }
 
+/* A write of cpuset.mems from another thread, for the test below. */
+struct mems_write {
+	const char *mems;
+	int ret;
+};
+
+static void *mems_write(void *arg)
+{
+	struct mems_write *w = arg;
+
+	w->ret = write_str(CG_PM "/cpuset.mems", w->mems);
+	return NULL;
+}
+
+/*
+ * The cpuset narrows later in the call: past its second cpuset check,
+ * under the target's mmap write lock, with the VMA policy moved from a to
+ * b and the thread's own policy not yet.  A cpuset change takes no mmap
+ * lock to rebind thread policies, so it rebinds the target's, bound to a,
+ * within the new cpuset {a}, and then waits for the lock to rebind the
+ * VMAs.  Moving the thread's policy along the map now would bind it to b,
+ * which the cpuset no longer has; mpol_remap_task() must see the new
+ * nodes under the task lock and leave it on a.  The VMA policy, moved to
+ * b, goes back to a when the cpuset rebinds it after the call.  Needs the
+ * race points of the patched kernel.
+ */
+TEST_F(pm, cpuset_narrowed_under_the_lock)
+{
+	struct held_call c = { .old = self->a, .new = self->b };
+	char state[32], line[512], val[256], list[64], want[16];
+	struct mems_write w = { .mems = want };
+	struct nodemask both, first;
+	pthread_t caller, writer;
+	int fd;
+
+	if (self->nmem < 2)
+		SKIP(return, "needs two nodes with memory");
+	ASSERT_EQ(0, load_probe(RACE_FILE));
+	ASSERT_EQ(0, race_state(state, sizeof(state)));
+	if (!strcmp(state, "unsupported"))
+		SKIP(return, "no race points in this kernel");
+	ASSERT_EQ(0, cpuset_v2_enable()) TH_LOG("no cgroup v2 cpuset controller");
+	rmdir(CG_PM);
+	ASSERT_EQ(0, mkdir(CG_PM, 0755));
+	both = mask_of(self->a);
+	mask_set(&both, self->b);
+	ASSERT_EQ(0, write_str(CG_PM "/cpuset.mems", mask_str(&both, list, sizeof(list))));
+	ASSERT_NE(MAP_FAILED, map_own(self, NR_PAGES, self->a, 6));
+	first = mask_of(self->a);
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &first, SET_MAXNODE));
+	c.pid = start_sleeper(CG_PM, &fd);
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_DEFAULT, NULL, 0));
+	ASSERT_LT(0, c.pid);
+	ASSERT_EQ(0, load_probe(POLICY_FILE));
+	snprintf(want, sizeof(want), "%d", self->a);
+
+	snprintf(list, sizeof(list), "arm_migrate_locked %d", getpid());
+	ASSERT_EQ(0, write_str(RACE_FILE, list));
+	ASSERT_EQ(0, pthread_create(&caller, NULL, held_call, &c));
+	EXPECT_EQ(0, race_wait_for("locked_held", state, sizeof(state)))
+		TH_LOG("the race is %s, not locked_held", state);
+	ASSERT_EQ(0, pthread_create(&writer, NULL, mems_write, &w));
+	EXPECT_EQ(0, race_wait_for("locked_rebinding", state, sizeof(state)))
+		TH_LOG("the race is %s, not locked_rebinding", state);
+	EXPECT_EQ(0, write_str(RACE_FILE, "release"));
+	ASSERT_EQ(0, pthread_join(caller, NULL));
+	ASSERT_EQ(0, pthread_join(writer, NULL));
+	ASSERT_EQ(0, race_state(state, sizeof(state)));
+	EXPECT_STREQ("released", state) TH_LOG("the call was not held");
+	write_str(RACE_FILE, "disarm");
+
+	/* Both checks passed before the cpuset changed: the call stands. */
+	EXPECT_LE(0, c.ret) TH_LOG("errno %d", c.err);
+	EXPECT_EQ(0, w.ret);
+	ASSERT_EQ(0, probe_policy(c.pid, 0, line, sizeof(line)));
+	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
+		TH_LOG("task policy: %s", line);
+	ASSERT_EQ(0, probe_policy(c.pid, (uintptr_t)self->map, line, sizeof(line)));
+	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
+		TH_LOG("VMA policy: %s", line);
+	EXPECT_EQ(-1, bad_in(c.pid, (uintptr_t)self->map, NR_PAGES * self->ps, 6));
+	stop_sleeper(c.pid, fd);
+	rmdir(CG_PM);
+}
+
 TEST_F(pm, einval_kernel_thread)
 {
 	struct state before;

@@ -32,13 +32,23 @@
  * state becomes "migrate_held", and the call waits until "release" is
  * written, while the test changes the cpuset; then "released".
  *
+ * Writing "arm_migrate_locked TGID" holds the call later, at
+ * MPOL_RACE_MIGRATE_LOCKED: under the target's mmap write lock, with the
+ * VMA policies moved and the threads' own policies not yet.  The state
+ * becomes "locked_held".  A cpuset change that the test makes meanwhile,
+ * from another thread of TGID, rebinds the target's thread policies and
+ * then comes to MPOL_RACE_REBIND_MM, where it waits for the mmap lock:
+ * the state becomes "locked_rebinding" and that thread goes on (to wait
+ * for the lock).  "release" lets the call go on; then "released".
+ *
  * A wait that lasts RACE_TIMEOUT_MS ends the race: the state becomes
  * "timed_out" and every task goes on.  "disarm" ends it too, wakes any
  * task that waits and unregisters the hook; so does unloading.  A read
  * gives the state: "unsupported" when the kernel has no race points (the
  * stock kernel: the module finds the symbols at run time, so that it
  * loads there too), else "idle", "armed", "rebind_started", "copied",
- * "migrate_armed", "migrate_held", "released" or "timed_out".
+ * "migrate_armed", "migrate_held", "locked_armed", "locked_held",
+ * "locked_rebinding", "released" or "timed_out".
  *
  * /sys/kernel/debug/mempolicy_probe/migrate_fail makes page_migrate(2)
  * find chosen nodes full, for the tests of its fallback order and of
@@ -228,6 +238,9 @@ enum race_state {
 	RACE_COPIED,
 	RACE_MIGRATE_ARMED,
 	RACE_MIGRATE_HELD,
+	RACE_LOCKED_ARMED,
+	RACE_LOCKED_HELD,
+	RACE_LOCKED_REBINDING,
 	RACE_RELEASED,
 	RACE_TIMED_OUT,
 };
@@ -239,6 +252,9 @@ static const char * const race_state_names[] = {
 	[RACE_COPIED] = "copied",
 	[RACE_MIGRATE_ARMED] = "migrate_armed",
 	[RACE_MIGRATE_HELD] = "migrate_held",
+	[RACE_LOCKED_ARMED] = "locked_armed",
+	[RACE_LOCKED_HELD] = "locked_held",
+	[RACE_LOCKED_REBINDING] = "locked_rebinding",
 	[RACE_RELEASED] = "released",
 	[RACE_TIMED_OUT] = "timed_out",
 };
@@ -365,6 +381,8 @@ static void race_hook(enum mpol_race_point point, const void *arg)
 	case MPOL_RACE_REBIND_MM:
 		if (race_step(RACE_ARMED, RACE_REBIND_STARTED))
 			race_wait(&race.copied);
+		/* The held call has the mmap lock: only say we are here. */
+		race_step(RACE_LOCKED_HELD, RACE_LOCKED_REBINDING);
 		break;
 	case MPOL_RACE_DUP_REBINDING:
 		if (!race_step(RACE_REBIND_STARTED, RACE_COPIED))
@@ -378,6 +396,13 @@ static void race_hook(enum mpol_race_point point, const void *arg)
 			break;
 		race_wait(&race.released);
 		race_step(RACE_MIGRATE_HELD, RACE_RELEASED);
+		break;
+	case MPOL_RACE_MIGRATE_LOCKED:
+		if (!race_step(RACE_LOCKED_ARMED, RACE_LOCKED_HELD))
+			break;
+		race_wait(&race.released);
+		if (!race_step(RACE_LOCKED_REBINDING, RACE_RELEASED))
+			race_step(RACE_LOCKED_HELD, RACE_RELEASED);
 		break;
 	default:
 		break;
@@ -509,6 +534,7 @@ static void probe_hook(enum mpol_race_point point, const void *arg)
 	case MPOL_RACE_REBIND_MM:
 	case MPOL_RACE_DUP_REBINDING:
 	case MPOL_RACE_MIGRATE_CHECKED:
+	case MPOL_RACE_MIGRATE_LOCKED:
 		race_hook(point, arg);
 		break;
 	case MPOL_RACE_MIGRATE_ALLOC:
@@ -699,7 +725,8 @@ static int race_arm(pid_t nr, enum race_state first)
 	/* Tasks wait in the hook while a race is under way. */
 	state = race_get_state();
 	if (state == RACE_REBIND_STARTED || state == RACE_COPIED ||
-	    state == RACE_MIGRATE_HELD) {
+	    state == RACE_MIGRATE_HELD || state == RACE_LOCKED_HELD ||
+	    state == RACE_LOCKED_REBINDING) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -740,6 +767,8 @@ static ssize_t race_write(struct file *file, const char __user *ubuf,
 		ret = race_arm(nr, RACE_ARMED);
 	} else if (sscanf(buf, "arm_migrate %d", &nr) == 1 && nr > 0) {
 		ret = race_arm(nr, RACE_MIGRATE_ARMED);
+	} else if (sscanf(buf, "arm_migrate_locked %d", &nr) == 1 && nr > 0) {
+		ret = race_arm(nr, RACE_LOCKED_ARMED);
 	} else if (!strcmp(buf, "release")) {
 		complete_all(&race.released);
 		ret = 0;
