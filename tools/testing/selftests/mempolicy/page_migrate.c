@@ -729,6 +729,52 @@ static void *held_call(void *arg)
 }
 
 /*
+ * The target of the held-call tests: a sleeper in the cpuset CG_PM of a
+ * and b, which inherits a VMA policy and a task policy, both bound to a,
+ * over NR_PAGES pages filled with @fill at self->map.  Returns its pid,
+ * or 0 on a kernel without race points (the test skips).
+ */
+static pid_t held_target(struct __test_metadata *_metadata,
+			 struct _test_data_pm *self, int fill, int *fd)
+{
+	struct nodemask both = mask_of(self->a), first = mask_of(self->a);
+	char list[64];
+	pid_t pid;
+
+	ASSERT_EQ(0, load_probe(RACE_FILE));
+	ASSERT_EQ(0, race_state(list, sizeof(list)));
+	if (!strcmp(list, "unsupported"))
+		return 0;
+	ASSERT_EQ(0, cpuset_v2_enable()) TH_LOG("no cgroup v2 cpuset controller");
+	rmdir(CG_PM);
+	ASSERT_EQ(0, mkdir(CG_PM, 0755));
+	mask_set(&both, self->b);
+	ASSERT_EQ(0, write_str(CG_PM "/cpuset.mems", mask_str(&both, list, sizeof(list))));
+	ASSERT_NE(MAP_FAILED, map_own(self, NR_PAGES, self->a, fill));
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &first, SET_MAXNODE));
+	pid = start_sleeper(CG_PM, fd);
+	ASSERT_EQ(0, sys_set_mempolicy(MPOL_DEFAULT, NULL, 0));
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, load_probe(POLICY_FILE));
+	return pid;
+}
+
+/* The target's task policy and VMA policy are both bound to @nodes. */
+static void held_target_on(struct __test_metadata *_metadata,
+			   struct _test_data_pm *self, pid_t pid,
+			   const char *nodes)
+{
+	char line[512], val[256];
+
+	ASSERT_EQ(0, probe_policy(pid, 0, line, sizeof(line)));
+	EXPECT_STREQ(nodes, probe_field(line, "nodes", val, sizeof(val)))
+		TH_LOG("task policy: %s", line);
+	ASSERT_EQ(0, probe_policy(pid, (uintptr_t)self->map, line, sizeof(line)));
+	EXPECT_STREQ(nodes, probe_field(line, "nodes", val, sizeof(val)))
+		TH_LOG("VMA policy: %s", line);
+}
+
+/*
  * The cpuset narrows while the call runs: the mempolicy_probe module
  * holds the call after its cpuset check, before it moves the policies,
  * and the test narrows the target's cpuset from both nodes to the old
@@ -741,31 +787,15 @@ static void *held_call(void *arg)
 TEST_F(pm, cpuset_narrowed_while_held)
 {
 	struct held_call c = { .old = self->a, .new = self->b };
-	char state[32], line[512], val[256], list[64], want[16];
-	struct nodemask both, first;
+	char state[32], list[64], want[16];
 	pthread_t caller;
 	int fd;
 
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, load_probe(RACE_FILE));
-	ASSERT_EQ(0, race_state(state, sizeof(state)));
-	if (!strcmp(state, "unsupported"))
+	c.pid = held_target(_metadata, self, 5, &fd);
+	if (c.pid == 0)
 		SKIP(return, "no race points in this kernel");
-	ASSERT_EQ(0, cpuset_v2_enable()) TH_LOG("no cgroup v2 cpuset controller");
-	rmdir(CG_PM);
-	ASSERT_EQ(0, mkdir(CG_PM, 0755));
-	both = mask_of(self->a);
-	mask_set(&both, self->b);
-	ASSERT_EQ(0, write_str(CG_PM "/cpuset.mems", mask_str(&both, list, sizeof(list))));
-	/* The child inherits the VMA policy and the task policy, both on a. */
-	ASSERT_NE(MAP_FAILED, map_own(self, NR_PAGES, self->a, 5));
-	first = mask_of(self->a);
-	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &first, SET_MAXNODE));
-	c.pid = start_sleeper(CG_PM, &fd);
-	ASSERT_EQ(0, sys_set_mempolicy(MPOL_DEFAULT, NULL, 0));
-	ASSERT_LT(0, c.pid);
-	ASSERT_EQ(0, load_probe(POLICY_FILE));
 
 	snprintf(list, sizeof(list), "arm_migrate %d", getpid());
 	ASSERT_EQ(0, write_str(RACE_FILE, list));
@@ -782,12 +812,7 @@ TEST_F(pm, cpuset_narrowed_while_held)
 
 	EXPECT_EQ(-1, c.ret) TH_LOG("the call moved %ld pages", c.ret);
 	EXPECT_EQ(EINVAL, c.err);
-	ASSERT_EQ(0, probe_policy(c.pid, 0, line, sizeof(line)));
-	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
-		TH_LOG("task policy: %s", line);
-	ASSERT_EQ(0, probe_policy(c.pid, (uintptr_t)self->map, line, sizeof(line)));
-	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
-		TH_LOG("VMA policy: %s", line);
+	held_target_on(_metadata, self, c.pid, want);
 	EXPECT_EQ(0, off_node(c.pid, self->map, NR_PAGES, self->ps, self->a));
 	EXPECT_EQ(-1, bad_in(c.pid, (uintptr_t)self->map, NR_PAGES * self->ps, 5));
 	stop_sleeper(c.pid, fd);
@@ -823,31 +848,16 @@ static void *mems_write(void *arg)
 TEST_F(pm, cpuset_narrowed_under_the_lock)
 {
 	struct held_call c = { .old = self->a, .new = self->b };
-	char state[32], line[512], val[256], list[64], want[16];
+	char state[32], list[64], want[16];
 	struct mems_write w = { .mems = want };
-	struct nodemask both, first;
 	pthread_t caller, writer;
 	int fd;
 
 	if (self->nmem < 2)
 		SKIP(return, "needs two nodes with memory");
-	ASSERT_EQ(0, load_probe(RACE_FILE));
-	ASSERT_EQ(0, race_state(state, sizeof(state)));
-	if (!strcmp(state, "unsupported"))
+	c.pid = held_target(_metadata, self, 6, &fd);
+	if (c.pid == 0)
 		SKIP(return, "no race points in this kernel");
-	ASSERT_EQ(0, cpuset_v2_enable()) TH_LOG("no cgroup v2 cpuset controller");
-	rmdir(CG_PM);
-	ASSERT_EQ(0, mkdir(CG_PM, 0755));
-	both = mask_of(self->a);
-	mask_set(&both, self->b);
-	ASSERT_EQ(0, write_str(CG_PM "/cpuset.mems", mask_str(&both, list, sizeof(list))));
-	ASSERT_NE(MAP_FAILED, map_own(self, NR_PAGES, self->a, 6));
-	first = mask_of(self->a);
-	ASSERT_EQ(0, sys_set_mempolicy(MPOL_BIND, &first, SET_MAXNODE));
-	c.pid = start_sleeper(CG_PM, &fd);
-	ASSERT_EQ(0, sys_set_mempolicy(MPOL_DEFAULT, NULL, 0));
-	ASSERT_LT(0, c.pid);
-	ASSERT_EQ(0, load_probe(POLICY_FILE));
 	snprintf(want, sizeof(want), "%d", self->a);
 
 	snprintf(list, sizeof(list), "arm_migrate_locked %d", getpid());
@@ -868,12 +878,7 @@ TEST_F(pm, cpuset_narrowed_under_the_lock)
 	/* Both checks passed before the cpuset changed: the call stands. */
 	EXPECT_LE(0, c.ret) TH_LOG("errno %d", c.err);
 	EXPECT_EQ(0, w.ret);
-	ASSERT_EQ(0, probe_policy(c.pid, 0, line, sizeof(line)));
-	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
-		TH_LOG("task policy: %s", line);
-	ASSERT_EQ(0, probe_policy(c.pid, (uintptr_t)self->map, line, sizeof(line)));
-	EXPECT_STREQ(want, probe_field(line, "nodes", val, sizeof(val)))
-		TH_LOG("VMA policy: %s", line);
+	held_target_on(_metadata, self, c.pid, want);
 	EXPECT_EQ(-1, bad_in(c.pid, (uintptr_t)self->map, NR_PAGES * self->ps, 6));
 	stop_sleeper(c.pid, fd);
 	rmdir(CG_PM);
