@@ -318,20 +318,20 @@ static int mpol_walk_vma(unsigned long start, unsigned long end,
 	return 0;
 }
 
-static const struct mm_walk_ops mpol_walk_read_ops = {
-	.pmd_entry = mpol_walk_pmd,
-	.hugetlb_entry = mpol_walk_hugetlb,
-	.test_walk = mpol_walk_vma,
-	.walk_lock = PGWALK_RDLOCK,
-};
+/* One set of callbacks; the walks differ only in how they lock. */
+#define MPOL_WALK_OPS(lock) {				\
+	.pmd_entry = mpol_walk_pmd,			\
+	.hugetlb_entry = mpol_walk_hugetlb,		\
+	.test_walk = mpol_walk_vma,			\
+	.walk_lock = (lock),				\
+}
+
+static const struct mm_walk_ops mpol_walk_read_ops =
+	MPOL_WALK_OPS(PGWALK_RDLOCK);
 
 /* For walks under the mmap write lock: faults wait while we look. */
-static const struct mm_walk_ops mpol_walk_write_ops = {
-	.pmd_entry = mpol_walk_pmd,
-	.hugetlb_entry = mpol_walk_hugetlb,
-	.test_walk = mpol_walk_vma,
-	.walk_lock = PGWALK_WRLOCK,
-};
+static const struct mm_walk_ops mpol_walk_write_ops =
+	MPOL_WALK_OPS(PGWALK_WRLOCK);
 
 /**
  * mpol_check_range - look for holes and, for a strict check, misplacement
